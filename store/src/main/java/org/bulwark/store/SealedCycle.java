@@ -1,0 +1,95 @@
+package org.bulwark.store;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The changed blocks the write daemon takes in one cycle: every block that was dirty when the
+ * store sealed the cycle, as of one instant between update steps, so the set is a consistent
+ * picture of every tree. The images are FROZEN pool frames: no one changes them until
+ * {@link Store#complete(SealedCycle)}, and each carries a fresh checksum. Sorted by database and
+ * block number.
+ */
+public final class SealedCycle
+{
+    private final BufferPool pool;
+    private final long[] order;
+    private int blockCount;
+    private long cycleNumber;
+    private long sealedUpdateSequence;
+    private int[] frames;
+
+    SealedCycle(final BufferPool pool)
+    {
+        this.pool = pool;
+        this.order = new long[pool.frameCount()];
+    }
+
+    void reset(final long cycleNumber, final long sealedUpdateSequence, final int[] frames, final int count)
+    {
+        this.cycleNumber = cycleNumber;
+        this.sealedUpdateSequence = sealedUpdateSequence;
+        this.frames = frames;
+        this.blockCount = count;
+        for (int i = 0; i < count; i++)
+        {
+            final int frame = frames[i];
+            order[i] = ((long)pool.database(frame) << 55) | ((long)pool.block(frame) << 24) | frame;
+        }
+        java.util.Arrays.sort(order, 0, count);
+    }
+
+    public long cycleNumber()
+    {
+        return cycleNumber;
+    }
+
+    /**
+     * @return the store's update sequence when the cycle was sealed: every update numbered up to
+     * it is in the cycle's images (the checkpoint once the journal exists).
+     */
+    public long sealedUpdateSequence()
+    {
+        return sealedUpdateSequence;
+    }
+
+    public int blockCount()
+    {
+        return blockCount;
+    }
+
+    int frame(final int i)
+    {
+        return (int)(order[i] & 0xFFFFFF);
+    }
+
+    int[] rawFrames()
+    {
+        return frames;
+    }
+
+    public int databaseIndex(final int i)
+    {
+        return (int)(order[i] >>> 55);
+    }
+
+    public int blockNumber(final int i)
+    {
+        return (int)((order[i] >>> 24) & 0x7FFF_FFFFL);
+    }
+
+    /**
+     * @return the image as a buffer positioned at 0 with the limit at the block size; the same
+     * object each time for the same block, so reset it before each use.
+     */
+    public ByteBuffer image(final int i)
+    {
+        final ByteBuffer view = pool.view(frame(i));
+        view.clear();
+        return view;
+    }
+
+    public long imageAddress(final int i)
+    {
+        return pool.address(frame(i));
+    }
+}
