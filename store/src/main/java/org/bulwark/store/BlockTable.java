@@ -31,6 +31,7 @@ final class BlockTable
     private final String databaseName;
     private final AtomicReferenceArray<Segment> segments = new AtomicReferenceArray<>(MAX_SEGMENTS);
     private final long latchTimeoutNs;
+    private volatile int capacityBlocks;
 
     private static final class Segment
     {
@@ -51,29 +52,29 @@ final class BlockTable
     }
 
     /**
-     * Make room for blocks below {@code sizeBlocks}. Segments are never removed.
+     * Allow blocks below {@code sizeBlocks}. Segments are created when first used and never removed.
      */
-    synchronized void ensureCapacity(final int sizeBlocks)
+    void ensureCapacity(final int sizeBlocks)
     {
-        final int needed = (int)(((long)sizeBlocks + SEGMENT_SIZE - 1) >>> SEGMENT_SHIFT);
-        for (int i = 0; i < needed; i++)
-        {
-            if (null == segments.get(i))
-            {
-                segments.set(i, new Segment());
-            }
-        }
+        capacityBlocks = Math.max(capacityBlocks, sizeBlocks);
     }
 
     private Segment segment(final int block)
     {
         final Segment segment = segments.get(block >>> SEGMENT_SHIFT);
-        if (null == segment)
+        return null != segment ? segment : createSegment(block);
+    }
+
+    private Segment createSegment(final int block)
+    {
+        if (block < 0 || block >= capacityBlocks)
         {
             throw new BulwarkException(ErrorCode.DATABASE,
-                "block " + block + " is beyond the size of database " + databaseName);
+                "block " + block + " is beyond the size of database " + databaseName + " (" + capacityBlocks + " blocks)");
         }
-        return segment;
+        final Segment created = new Segment();
+        return segments.compareAndSet(block >>> SEGMENT_SHIFT, null, created) ?
+            created : segments.get(block >>> SEGMENT_SHIFT);
     }
 
     int frame(final int block)

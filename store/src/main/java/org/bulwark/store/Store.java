@@ -41,7 +41,8 @@ public final class Store implements AutoCloseable
     private final StampedLock gate = new StampedLock();
     private final AtomicLong updateSequence = new AtomicLong();
     private final ConcurrentHashMap<String, Database> globalToDatabase = new ConcurrentHashMap<>();
-    private final ThreadLocal<StoreSession> sessions;
+    private final ThreadLocal<SessionHolder> sessions = ThreadLocal.withInitial(SessionHolder::new);
+    private final java.util.Queue<SessionHolder> sessionHolders = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final SealedCycle cycle;
     private final long latchTimeoutNs;
     private final long frameWaitTimeoutNs;
@@ -66,7 +67,6 @@ public final class Store implements AutoCloseable
         }
         this.mounted = Collections.unmodifiableList(views);
         this.cycle = new SealedCycle(pool);
-        this.sessions = ThreadLocal.withInitial(() -> new StoreSession(this));
     }
 
     /**
@@ -157,7 +157,24 @@ public final class Store implements AutoCloseable
     public StoreSession session()
     {
         checkOpen();
-        return sessions.get();
+        final SessionHolder holder = sessions.get();
+        StoreSession session = holder.session;
+        if (null == session)
+        {
+            session = new StoreSession(this);
+            holder.session = session;
+            sessionHolders.add(holder);
+        }
+        return session;
+    }
+
+    /**
+     * Holds a thread's session. At close the store empties every holder, so that a thread-local
+     * entry does not keep a closed store (and its pool) reachable.
+     */
+    private static final class SessionHolder
+    {
+        StoreSession session;
     }
 
     public StoreConfig config()
@@ -329,6 +346,55 @@ public final class Store implements AutoCloseable
         pool.signalReleased();
     }
 
+    /**
+     * Check a mounted database while the store runs. Blocks are read under their latches one at a
+     * time, so run it when updates are quiet: a check racing updates may report transient
+     * inconsistencies between blocks.
+     */
+    public org.bulwark.store.integrity.IntegrityReport checkIntegrity(final String databaseName)
+    {
+        checkOpen();
+        final Database db = databasesByName.get(databaseName.toUpperCase(Locale.ROOT));
+        if (null == db)
+        {
+            throw new IllegalArgumentException("no mounted database " + databaseName);
+        }
+        final Backoff backoff = new Backoff();
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        return org.bulwark.store.integrity.IntegrityChecker.check(new org.bulwark.store.integrity.BlockSource()
+        {
+            @Override
+            public int blockSizeBytes()
+            {
+                return db.blockSizeBytes;
+            }
+
+            @Override
+            public int sizeBlocks()
+            {
+                return db.allocator.sizeBlocks();
+            }
+
+            @Override
+            public boolean read(final int block, final org.agrona.MutableDirectBuffer into)
+            {
+                db.table.acquireShared(block, backoff);
+                try
+                {
+                    final int frame = db.table.frame(block);
+                    view.wrap(BlockTable.NO_FRAME == frame ? db.file.mappedAddress(block) : pool.address(frame),
+                        db.blockSizeBytes);
+                    into.putBytes(0, view, 0, db.blockSizeBytes);
+                    return BlockTable.NO_FRAME == frame;
+                }
+                finally
+                {
+                    db.table.releaseShared(block);
+                }
+            }
+        }, db.name);
+    }
+
     // ------------------------------------------------------------------ for sessions
 
     BufferPool pool()
@@ -459,6 +525,10 @@ public final class Store implements AutoCloseable
             return;
         }
         closed = true;
+        for (SessionHolder holder; null != (holder = sessionHolders.poll()); )
+        {
+            holder.session = null;
+        }
         IOException first = null;
         for (final Database db : databases)
         {

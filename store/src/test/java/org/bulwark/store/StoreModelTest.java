@@ -68,6 +68,10 @@ class StoreModelTest
                 }
                 else if (kind < 57)
                 {
+                    if (key.size() == 1 && random.nextInt(4) != 0)
+                    {
+                        continue; // whole first-level subtrees go rarely, so that the tree can grow
+                    }
                     store.session().kill("g", subs);
                     model.keySet().removeIf(k -> isPrefix(normalised(key), k));
                 }
@@ -119,6 +123,9 @@ class StoreModelTest
                     store.close();
                     store = TestStores.open(dir);
                     assertContent(store, model, where + " after reopen");
+                    final org.bulwark.store.integrity.IntegrityReport report = store.checkIntegrity("MAIN");
+                    assertTrue(report.ok(), where + ": " + report.format());
+                    noteShape(report);
                 }
                 if (store.dirtyBlockCount() > store.poolFrameCount() / 4)
                 {
@@ -126,12 +133,31 @@ class StoreModelTest
                 }
             }
             assertContent(store, model, "seed " + seed + " at the end");
+            final org.bulwark.store.integrity.IntegrityReport report = store.checkIntegrity("MAIN");
+            assertTrue(report.ok(), "seed " + seed + ": " + report.format());
+            noteShape(report);
+            // The workload is sized so that the tree grows and shrinks across levels and uses big values.
+            assertTrue(maxLevels >= 2 && sawBigValues, "seed " + seed + ": levels " + maxLevels + ", big " + sawBigValues);
             killEverything(store, model, seed);
+            assertTrue(store.checkIntegrity("MAIN").ok(), store.checkIntegrity("MAIN").format());
         }
         finally
         {
             DirectFlusher.flush(store);
             store.close();
+        }
+    }
+
+    private int maxLevels;
+    private boolean sawBigValues;
+
+    private void noteShape(final org.bulwark.store.integrity.IntegrityReport report)
+    {
+        final org.bulwark.store.integrity.IntegrityReport.TreeStats stats = report.globals().get("^g");
+        if (null != stats)
+        {
+            maxLevels = Math.max(maxLevels, stats.levels());
+            sawBigValues |= stats.bigBlocks() > 0;
         }
     }
 
@@ -151,6 +177,10 @@ class StoreModelTest
             final byte[] bytes = new byte[length];
             value.getBytes(offset, bytes);
             actual.add(Map.entry(key.toString(), bytes));
+            if (actual.size() > model.size() + 1)
+            {
+                fail(where + ": scan returned more nodes than the model holds, last " + key);
+            }
             return true;
         });
         final List<Map.Entry<List<Object>, byte[]>> expected = new ArrayList<>(model.entrySet());
@@ -263,6 +293,69 @@ class StoreModelTest
         final byte[] value = new byte[size];
         random.nextBytes(value);
         return value;
+    }
+
+    @Test
+    void deepTreesSplitMergeAndCollapse() throws Exception
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final TreeMap<List<Object>, byte[]> model = new TreeMap<>(Collation.REFERENCES);
+        try (Store store = TestStores.open(dir))
+        {
+            // Long keys make separators long, so pointer blocks hold few entries and the tree grows deep.
+            final List<List<Object>> keys = new ArrayList<>();
+            for (int i = 0; i < 3000; i++)
+            {
+                final List<Object> key = List.of((long)random.nextInt(1_000_000), "p".repeat(150 + random.nextInt(200)));
+                keys.add(key);
+                final byte[] value = randomValue(random);
+                store.session().set(value, "g", key.toArray());
+                model.put(normalised(key), value);
+                if (store.dirtyBlockCount() > store.poolFrameCount() / 4)
+                {
+                    DirectFlusher.flush(store);
+                }
+            }
+            DirectFlusher.flush(store);
+            org.bulwark.store.integrity.IntegrityReport report = store.checkIntegrity("MAIN");
+            assertTrue(report.ok(), "seed " + seed + ": " + report.format());
+            final int grownLevels = report.globals().get("^g").levels();
+            assertTrue(grownLevels >= 4, "seed " + seed + ": only " + grownLevels + " levels\n" + report.format());
+            assertContent(store, model, "seed " + seed + " grown");
+
+            // Remove all but a few, in random order: leaves and pointer blocks merge, the root collapses.
+            java.util.Collections.shuffle(keys, random);
+            for (int i = 0; i < keys.size() - 5; i++)
+            {
+                final List<Object> key = keys.get(i);
+                if (random.nextBoolean())
+                {
+                    store.session().zkill("g", key.toArray());
+                }
+                else
+                {
+                    store.session().kill("g", key.get(0));
+                    model.keySet().removeIf(k -> isPrefix(normalised(List.of(key.get(0))), k));
+                }
+                model.remove(normalised(key));
+                if (store.dirtyBlockCount() > store.poolFrameCount() / 4)
+                {
+                    DirectFlusher.flush(store);
+                }
+                if (i % 500 == 0)
+                {
+                    assertContent(store, model, "seed " + seed + " shrinking at " + i);
+                }
+            }
+            DirectFlusher.flush(store);
+            report = store.checkIntegrity("MAIN");
+            assertTrue(report.ok(), "seed " + seed + ": " + report.format());
+            assertContent(store, model, "seed " + seed + " shrunk");
+            final int shrunkLevels = report.globals().get("^g").levels();
+            assertTrue(shrunkLevels < grownLevels, "seed " + seed + ": still " + shrunkLevels + " levels");
+            assertTrue(report.allocatedBlocks() < 40, "seed " + seed + ": blocks not freed\n" + report.format());
+        }
     }
 
     @Test
