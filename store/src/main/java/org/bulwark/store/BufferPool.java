@@ -178,7 +178,7 @@ final class BufferPool implements AutoCloseable
         lock.lock();
         try
         {
-            long remainingNs = timeoutNs;
+            final long deadlineNs = System.nanoTime() + timeoutNs;
             while (freeCount - reservedCount < frames)
             {
                 if (null != failure)
@@ -186,13 +186,14 @@ final class BufferPool implements AutoCloseable
                     throw new BulwarkException(ErrorCode.DATABASE, "updates are refused: " + failure);
                 }
                 flushRequest.run();
+                final long remainingNs = deadlineNs - System.nanoTime();
                 if (remainingNs <= 0)
                 {
                     throw new LatchTimeoutException("waited more than " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
                         " ms for " + frames + " free buffer frames (" + freeCount + " free, " + reservedCount +
                         " reserved, " + frameCount + " in all): the write daemon is not freeing frames");
                 }
-                remainingNs = framesReleased.awaitNanos(Math.min(remainingNs, 10_000_000L));
+                framesReleased.awaitNanos(Math.min(remainingNs, 10_000_000L));
             }
             reservedCount += frames;
         }

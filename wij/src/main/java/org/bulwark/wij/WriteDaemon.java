@@ -229,10 +229,11 @@ public final class WriteDaemon implements Agent
         }
         catch (final IOException | RuntimeException ex)
         {
-            failure = ex.toString();
+            // Refuse updates first: whoever sees the failure must find the store refusing.
+            store.fail("the write daemon failed: " + ex.getMessage());
             log.fatal(SUBSYSTEM, "write daemon failed in cycle " + cycleNumber + ": " + ex +
                 "; updates are refused, changed blocks stay in memory, restart to recover from the WIJ");
-            store.fail("the write daemon failed: " + ex.getMessage());
+            failure = ex.toString();
         }
     }
 
