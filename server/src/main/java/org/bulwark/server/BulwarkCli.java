@@ -1,0 +1,208 @@
+package org.bulwark.server;
+
+import org.bulwark.store.log.Severity;
+import org.bulwark.wij.WijRecoveryException;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code bulwark <command>}: the command line of a member.
+ *
+ * <pre>
+ * bulwark demo      [options]              open a member, run a short scripted session, check integrity
+ * bulwark integrity [options] [DB ...]     check databases (instance stopped); exit 1 on any error
+ * bulwark recover   [options] [OPERATION]  the WIJ recovery tool; without an operation, a menu
+ * bulwark config                           list the configuration keys and defaults
+ *
+ * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
+ *          --data DIR      data directory when there is no configuration file (default ./data)
+ *          --skip-recovery start without WIJ recovery (to restore a backup over a database)
+ *          --skip-wij-dataset DB   abandon the WIJ restore of one database (corruption risk)
+ * </pre>
+ *
+ * Exit codes: 0 success, 1 integrity errors or a refused operation, 2 usage or configuration
+ * error, 3 startup refused by WIJ recovery.
+ */
+public final class BulwarkCli
+{
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_REFUSED = 3;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final BufferedReader in;
+
+    BulwarkCli(final PrintStream out, final PrintStream err, final BufferedReader in)
+    {
+        this.out = out;
+        this.err = err;
+        this.in = in;
+    }
+
+    public static void main(final String[] args)
+    {
+        final BulwarkCli cli = new BulwarkCli(System.out, System.err,
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+        System.exit(cli.run(args));
+    }
+
+    /**
+     * Parsed common options.
+     */
+    static final class Options
+    {
+        Path configFile;
+        Path dataDirectory;
+        boolean skipRecovery;
+        final Set<String> skipDatasets = new HashSet<>();
+        boolean yes;
+        final List<String> arguments = new ArrayList<>();
+
+        InstanceConfig config() throws java.io.IOException, InstanceConfig.ConfigException
+        {
+            if (null != configFile)
+            {
+                final InstanceConfig config = InstanceConfig.load(configFile);
+                if (null != dataDirectory)
+                {
+                    config.set("data.directory", dataDirectory.toString());
+                }
+                return config;
+            }
+            final Path defaultFile = Path.of("bulwark.conf");
+            if (null == dataDirectory && Files.exists(defaultFile))
+            {
+                return InstanceConfig.load(defaultFile);
+            }
+            return InstanceConfig.defaults(null == dataDirectory ? Path.of("data") : dataDirectory);
+        }
+
+        InstanceOptions instanceOptions(final PrintStream echo)
+        {
+            return new InstanceOptions().skipRecovery(skipRecovery).skipDatasets(skipDatasets)
+                .echo(echo, Severity.WARNING);
+        }
+    }
+
+    int run(final String[] args)
+    {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help"))
+        {
+            usage(out);
+            return args.length == 0 ? EXIT_USAGE : EXIT_OK;
+        }
+        final Options options;
+        try
+        {
+            options = parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("bulwark: " + ex.getMessage());
+            usage(err);
+            return EXIT_USAGE;
+        }
+        try
+        {
+            switch (args[0])
+            {
+                case "demo":
+                    return new DemoCommand(out).run(options.config(), options.instanceOptions(err));
+                case "integrity":
+                    return new IntegrityCommand(out, err).run(options.config(), options.arguments);
+                case "recover":
+                    return new RecoverCommand(out, err, in).run(options);
+                case "config":
+                    for (final String[] key : InstanceConfig.KEYS)
+                    {
+                        out.printf("%-36s default %-26s %s%n", key[0], key[1].isEmpty() ? "-" : key[1], key[2]);
+                    }
+                    return EXIT_OK;
+                default:
+                    err.println("bulwark: unknown command '" + args[0] + "'");
+                    usage(err);
+                    return EXIT_USAGE;
+            }
+        }
+        catch (final InstanceConfig.ConfigException ex)
+        {
+            err.println("bulwark: configuration error: " + ex.getMessage());
+            return EXIT_USAGE;
+        }
+        catch (final WijRecoveryException ex)
+        {
+            err.println("bulwark: " + ex.getMessage());
+            return EXIT_REFUSED;
+        }
+        catch (final Exception ex)
+        {
+            err.println("bulwark: " + args[0] + " failed: " + ex);
+            return EXIT_FAILED;
+        }
+    }
+
+    static Options parse(final String[] args)
+    {
+        final Options options = new Options();
+        for (int i = 1; i < args.length; i++)
+        {
+            final String arg = args[i];
+            switch (arg)
+            {
+                case "--config":
+                    options.configFile = Path.of(value(args, ++i, arg));
+                    break;
+                case "--data":
+                    options.dataDirectory = Path.of(value(args, ++i, arg));
+                    break;
+                case "--skip-recovery":
+                    options.skipRecovery = true;
+                    break;
+                case "--skip-wij-dataset":
+                    options.skipDatasets.add(value(args, ++i, arg));
+                    break;
+                case "--yes":
+                    options.yes = true;
+                    break;
+                default:
+                    if (arg.startsWith("--"))
+                    {
+                        throw new IllegalArgumentException("unknown option '" + arg + "'");
+                    }
+                    options.arguments.add(arg);
+            }
+        }
+        return options;
+    }
+
+    private static String value(final String[] args, final int i, final String option)
+    {
+        if (i >= args.length)
+        {
+            throw new IllegalArgumentException("option " + option + " needs a value");
+        }
+        return args[i];
+    }
+
+    static void usage(final PrintStream out)
+    {
+        out.println("usage: bulwark <command> [options] [arguments]");
+        out.println("  demo                     open a member, run a scripted session, check integrity");
+        out.println("  integrity [DB ...]       check databases of a stopped instance; exit 1 on errors");
+        out.println("  recover [OPERATION]      WIJ recovery tool; operations: list, view DB BLOCK, apply [DB] --yes,");
+        out.println("                           rename, dismount DB, mount DB, integrity [DB], start; no operation: menu");
+        out.println("  config                   list configuration keys and defaults");
+        out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
+    }
+}

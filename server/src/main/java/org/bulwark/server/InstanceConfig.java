@@ -1,0 +1,385 @@
+package org.bulwark.server;
+
+import org.bulwark.store.DatabaseConfig;
+import org.bulwark.store.GlobalMapping;
+import org.bulwark.store.StoreConfig;
+import org.bulwark.wij.DatasetLocation;
+import org.bulwark.wij.WijConfig;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The instance configuration: one file of {@code key = value} lines ({@code #} starts a comment).
+ * Every key is documented in {@link #KEYS}; sizes take {@code k}, {@code m}, {@code g} suffixes.
+ * An unknown key or a bad value is an error naming the file, line and key (SPEC E-2).
+ *
+ * <pre>
+ * data.directory = /var/lib/bulwark
+ * databases = MAIN, ARCHIVE
+ * database.ARCHIVE.directory = /srv/archive
+ * database.ARCHIVE.maxSize = 10g
+ * map.Log* = ARCHIVE
+ * wij.directory = /fast/wij
+ * </pre>
+ */
+public final class InstanceConfig
+{
+    /**
+     * The documented keys: name (with {@code <NAME>} or {@code <pattern>} placeholders), default, meaning.
+     */
+    public static final String[][] KEYS = {
+        {"data.directory", "./data", "base directory: databases, WIJ and messages.log live below it by default"},
+        {"databases", "MAIN", "comma-separated database names; the first is the default for unmapped globals"},
+        {"database.<NAME>.directory", "<data.directory>/<name>", "directory of the database's bulwark.dat"},
+        {"database.<NAME>.blockSize", "8k", "block size at creation: 4k, 8k or 16k"},
+        {"database.<NAME>.initialSize", "1m", "size at creation"},
+        {"database.<NAME>.expansion", "8m", "growth step (S-4)"},
+        {"database.<NAME>.maxSize", "0", "maximum size, 0 for no limit (S-4)"},
+        {"database.<NAME>.readOnly", "false", "refuse writes with <PROTECT>"},
+        {"map.default", "<first database>", "database of globals no other mapping names"},
+        {"map.<pattern>", "", "database of a global name, or of names starting with a prefix ending in *"},
+        {"pool.size", "64m", "off-heap buffer pool for changed blocks (S-3); counts against direct memory"},
+        {"value.maxSize", "1m", "longest value (G-4), at most 16m"},
+        {"wij.directory", "<data.directory>/wij", "wijdir: where bulwark.wij and MISMATCH.WIJ live (W-3)"},
+        {"wij.targetSize", "0", "targwijsz: space reserved for the WIJ up front, 0 to grow as needed (W-3)"},
+        {"wij.compareTimeLimitMs", "10000", "time bound of the block comparison after a crash (W-5)"},
+        {"wij.restoreThreads", "4", "datasets restored in parallel (W-4)"},
+        {"writeDaemon.intervalMs", "1000", "write daemon cycle interval (W-1)"},
+        {"writeDaemon.dirtyThresholdPercent", "25", "share of the pool dirty that starts a cycle at once (W-1)"},
+        {"log.directory", "<data.directory>", "where messages.log is written (W-8)"},
+    };
+
+    private final Path source;
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, Integer> lines = new LinkedHashMap<>();
+
+    private InstanceConfig(final Path source)
+    {
+        this.source = source;
+    }
+
+    /**
+     * @return the defaults with the data directory given.
+     */
+    public static InstanceConfig defaults(final Path dataDirectory)
+    {
+        final InstanceConfig config = new InstanceConfig(null);
+        config.values.put("data.directory", dataDirectory.toString());
+        return config;
+    }
+
+    /**
+     * Read and validate a configuration file.
+     *
+     * @throws ConfigException naming the file, line and key of the first problem.
+     */
+    public static InstanceConfig load(final Path file) throws IOException, ConfigException
+    {
+        final InstanceConfig config = new InstanceConfig(file);
+        final List<String> text = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < text.size(); i++)
+        {
+            final String line = text.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#"))
+            {
+                continue;
+            }
+            final int eq = line.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new ConfigException(file + " line " + (i + 1) + ": expected 'key = value', found '" + line + "'");
+            }
+            final String key = line.substring(0, eq).strip();
+            final String value = line.substring(eq + 1).strip();
+            if (!isKnown(key))
+            {
+                throw new ConfigException(file + " line " + (i + 1) + ": unknown key '" + key + "'");
+            }
+            if (config.values.containsKey(key))
+            {
+                throw new ConfigException(file + " line " + (i + 1) + ": key '" + key + "' already set on line " +
+                    config.lines.get(key));
+            }
+            config.values.put(key, value);
+            config.lines.put(key, i + 1);
+        }
+        config.storeConfig(); // validate everything now, not at first use
+        config.wijConfig();
+        return config;
+    }
+
+    /**
+     * Override one setting (command-line options).
+     */
+    public InstanceConfig set(final String key, final String value) throws ConfigException
+    {
+        if (!isKnown(key))
+        {
+            throw new ConfigException("unknown configuration key '" + key + "'");
+        }
+        values.put(key, value);
+        return this;
+    }
+
+    private static boolean isKnown(final String key)
+    {
+        for (final String[] k : KEYS)
+        {
+            final String pattern = k[0];
+            if (pattern.equals(key))
+            {
+                return true;
+            }
+            if (pattern.startsWith("database.<NAME>.") && key.startsWith("database.") &&
+                key.endsWith(pattern.substring("database.<NAME>".length())) &&
+                key.length() > pattern.length() - "<NAME>".length())
+            {
+                return true;
+            }
+        }
+        return key.startsWith("map.") && key.length() > 4;
+    }
+
+    public Path dataDirectory()
+    {
+        return Path.of(values.getOrDefault("data.directory", "./data"));
+    }
+
+    public Path logDirectory()
+    {
+        final String v = values.get("log.directory");
+        return null == v ? dataDirectory() : Path.of(v);
+    }
+
+    /**
+     * @return database names in order.
+     */
+    public List<String> databaseNames() throws ConfigException
+    {
+        final List<String> names = new ArrayList<>();
+        for (final String n : values.getOrDefault("databases", "MAIN").split(","))
+        {
+            final String name = n.strip();
+            if (name.isEmpty() || !name.matches("[A-Za-z][A-Za-z0-9_-]{0,63}"))
+            {
+                throw error("databases", "'" + name + "' is not a database name (letter first, then letters, digits, " +
+                    "- or _, at most 64)");
+            }
+            if (names.stream().anyMatch(existing -> existing.equalsIgnoreCase(name)))
+            {
+                throw error("databases", "database " + name + " is listed twice");
+            }
+            names.add(name);
+        }
+        for (final String key : values.keySet())
+        {
+            if (key.startsWith("database."))
+            {
+                final String name = key.substring("database.".length(), key.lastIndexOf('.'));
+                if (names.stream().noneMatch(existing -> existing.equals(name)))
+                {
+                    throw error(key, "database " + name + " is not in 'databases'");
+                }
+            }
+        }
+        return names;
+    }
+
+    public Path databaseDirectory(final String name)
+    {
+        final String v = values.get("database." + name + ".directory");
+        return null == v ? dataDirectory().resolve(name.toLowerCase(Locale.ROOT)) : Path.of(v);
+    }
+
+    public List<DatasetLocation> datasetLocations() throws ConfigException
+    {
+        final List<DatasetLocation> locations = new ArrayList<>();
+        for (final String name : databaseNames())
+        {
+            locations.add(new DatasetLocation(name, databaseDirectory(name).toAbsolutePath()));
+        }
+        return locations;
+    }
+
+    /**
+     * @return the store's configuration (databases, mapping, pool, limits).
+     */
+    public StoreConfig storeConfig() throws ConfigException
+    {
+        final StoreConfig config = new StoreConfig();
+        final List<String> names = databaseNames();
+        for (final String name : names)
+        {
+            final DatabaseConfig db = new DatabaseConfig(name, databaseDirectory(name).toAbsolutePath());
+            try
+            {
+                db.blockSizeBytes((int)size("database." + name + ".blockSize", "8k"));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw error("database." + name + ".blockSize", ex.getMessage());
+            }
+            db.initialSizeBytes(size("database." + name + ".initialSize", "1m"));
+            final long expansion = size("database." + name + ".expansion", "8m");
+            if (expansion <= 0)
+            {
+                throw error("database." + name + ".expansion", "must be positive");
+            }
+            db.expansionBytes(expansion);
+            db.maxSizeBytes(size("database." + name + ".maxSize", "0"));
+            db.readOnly(bool("database." + name + ".readOnly", false));
+            config.addDatabase(db);
+        }
+        final String defaultDb = values.getOrDefault("map.default", names.get(0));
+        checkDatabase("map.default", defaultDb, names);
+        final GlobalMapping mapping = new GlobalMapping(defaultDb);
+        for (final Map.Entry<String, String> e : values.entrySet())
+        {
+            if (e.getKey().startsWith("map.") && !e.getKey().equals("map.default"))
+            {
+                checkDatabase(e.getKey(), e.getValue(), names);
+                try
+                {
+                    mapping.map(e.getKey().substring(4), e.getValue());
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw error(e.getKey(), ex.getMessage());
+                }
+            }
+        }
+        config.mapping(mapping);
+        config.poolSizeBytes(size("pool.size", "64m"));
+        try
+        {
+            config.maxValueBytes((int)Math.min(Integer.MAX_VALUE, size("value.maxSize", "1m")));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw error("value.maxSize", ex.getMessage());
+        }
+        return config;
+    }
+
+    public WijConfig wijConfig() throws ConfigException
+    {
+        final String dir = values.get("wij.directory");
+        final WijConfig config = new WijConfig((null == dir ? dataDirectory().resolve("wij") : Path.of(dir))
+            .toAbsolutePath());
+        try
+        {
+            config.targetSizeBytes(size("wij.targetSize", "0"));
+            config.compareTimeLimitMs(number("wij.compareTimeLimitMs", 10_000, 0, 3_600_000));
+            config.restoreThreads((int)number("wij.restoreThreads", 4, 1, 64));
+            config.cycleIntervalMs(number("writeDaemon.intervalMs", 1_000, 1, 3_600_000));
+            config.dirtyThresholdPercent((int)number("writeDaemon.dirtyThresholdPercent", 25, 1, 90));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(where() + ex.getMessage());
+        }
+        return config;
+    }
+
+    private void checkDatabase(final String key, final String database, final List<String> names) throws ConfigException
+    {
+        if (names.stream().noneMatch(n -> n.equalsIgnoreCase(database)))
+        {
+            throw error(key, "database '" + database + "' is not configured");
+        }
+    }
+
+    private long size(final String key, final String fallback) throws ConfigException
+    {
+        final String text = values.getOrDefault(key, fallback).strip().toLowerCase(Locale.ROOT);
+        long multiplier = 1;
+        String digits = text;
+        if (text.endsWith("k") || text.endsWith("m") || text.endsWith("g"))
+        {
+            multiplier = text.endsWith("k") ? 1L << 10 : text.endsWith("m") ? 1L << 20 : 1L << 30;
+            digits = text.substring(0, text.length() - 1);
+        }
+        try
+        {
+            final long value = Long.parseLong(digits);
+            if (value < 0)
+            {
+                throw error(key, "must not be negative: " + text);
+            }
+            return Math.multiplyExact(value, multiplier);
+        }
+        catch (final NumberFormatException | ArithmeticException ex)
+        {
+            throw error(key, "'" + text + "' is not a size (a number with an optional k, m or g)");
+        }
+    }
+
+    private long number(final String key, final long fallback, final long min, final long max) throws ConfigException
+    {
+        final String text = values.get(key);
+        if (null == text)
+        {
+            return fallback;
+        }
+        try
+        {
+            final long value = Long.parseLong(text.strip());
+            if (value < min || value > max)
+            {
+                throw error(key, value + " is outside " + min + ".." + max);
+            }
+            return value;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw error(key, "'" + text + "' is not a whole number");
+        }
+    }
+
+    private boolean bool(final String key, final boolean fallback) throws ConfigException
+    {
+        final String text = values.get(key);
+        if (null == text)
+        {
+            return fallback;
+        }
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))
+        {
+            return Boolean.parseBoolean(text);
+        }
+        throw error(key, "'" + text + "' is not true or false");
+    }
+
+    private ConfigException error(final String key, final String problem)
+    {
+        final Integer line = lines.get(key);
+        return new ConfigException((null == source ? "" : source + (null == line ? "" : " line " + line) + ": ") +
+            "key '" + key + "': " + problem);
+    }
+
+    private String where()
+    {
+        return null == source ? "" : source + ": ";
+    }
+
+    /**
+     * A configuration that cannot be used.
+     */
+    public static final class ConfigException extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+
+        public ConfigException(final String message)
+        {
+            super(message);
+        }
+    }
+}
