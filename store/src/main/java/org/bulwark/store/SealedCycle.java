@@ -12,15 +12,17 @@ import java.nio.ByteBuffer;
 public final class SealedCycle
 {
     private final BufferPool pool;
+    private final int[] blockSizeOfDatabase;
     private final long[] order;
     private int blockCount;
     private long cycleNumber;
     private long sealedUpdateSequence;
     private int[] frames;
 
-    SealedCycle(final BufferPool pool)
+    SealedCycle(final BufferPool pool, final int[] blockSizeOfDatabase)
     {
         this.pool = pool;
+        this.blockSizeOfDatabase = blockSizeOfDatabase;
         this.order = new long[pool.frameCount()];
     }
 
@@ -78,14 +80,22 @@ public final class SealedCycle
     }
 
     /**
-     * @return the image as a buffer positioned at 0 with the limit at the block size; the same
-     * object each time for the same block, so reset it before each use.
+     * @return the image as a buffer positioned at 0 with the limit at its database's block size
+     * (a pool frame may be larger); the same object each time for the same frame.
      */
     public ByteBuffer image(final int i)
     {
         final ByteBuffer view = pool.view(frame(i));
-        view.clear();
+        view.clear().limit(blockSizeOfDatabase[databaseIndex(i)]);
         return view;
+    }
+
+    /**
+     * @return the block size of the image's database.
+     */
+    public int imageSizeBytes(final int i)
+    {
+        return blockSizeOfDatabase[databaseIndex(i)];
     }
 
     public long imageAddress(final int i)

@@ -66,7 +66,12 @@ public final class Store implements AutoCloseable
             views.add(new MountedDatabase(db));
         }
         this.mounted = Collections.unmodifiableList(views);
-        this.cycle = new SealedCycle(pool);
+        final int[] blockSizes = new int[databases.size()];
+        for (final Database db : databases)
+        {
+            blockSizes[db.index] = db.blockSizeBytes;
+        }
+        this.cycle = new SealedCycle(pool, blockSizes);
     }
 
     /**

@@ -569,12 +569,14 @@ public final class StoreSession
         store.checkOpen();
         final Database db = store.databaseOf(key.global());
         store.checkWritable(db);
+        // Every update takes a sequence number, even one that finds nothing to remove, so that the
+        // numbers count updates exactly (crash tests map them back to operations).
+        ctx.updateSequence(store.nextUpdateSequence());
         final int root = rootOf(db, key.global(), false);
         if (0 == root)
         {
             return;
         }
-        ctx.updateSequence(store.nextUpdateSequence());
         int frames = 8;
         int attempts = 0;
         try

@@ -4,11 +4,10 @@ package org.bulwark.wij;
  * Points inside a write daemon cycle where crash tests stop the process (SPEC F-1). The default
  * does nothing; a test child process blocks at a chosen point and the parent kills it.
  */
+@FunctionalInterface
 public interface WriteDaemonProbe
 {
-    WriteDaemonProbe NONE = new WriteDaemonProbe()
-    {
-    };
+    WriteDaemonProbe NONE = (point, cycleNumber, sealedSequence) -> {};
 
     /**
      * Where in a cycle the daemon is.
@@ -36,7 +35,5 @@ public interface WriteDaemonProbe
      * @param cycleNumber     the WIJ cycle number.
      * @param sealedSequence  the store's update sequence the cycle was sealed at.
      */
-    default void at(final Point point, final long cycleNumber, final long sealedSequence)
-    {
-    }
+    void at(Point point, long cycleNumber, long sealedSequence);
 }

@@ -1,0 +1,292 @@
+package org.bulwark.systemtests;
+
+import org.bulwark.server.Instance;
+import org.bulwark.server.InstanceConfig;
+import org.bulwark.server.InstanceOptions;
+import org.bulwark.store.MountedDatabase;
+import org.bulwark.store.integrity.IntegrityReport;
+import org.bulwark.wij.RecoveryCase;
+import org.bulwark.wij.WriteDaemonProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * SPEC F-1: a child JVM runs a seeded workload on a member and is killed with SIGKILL — at random
+ * moments, and at each point of a write daemon cycle. After every kill the member is opened in
+ * this JVM: WIJ recovery runs, the integrity check must be clean, and the content must equal the
+ * workload's model as of a write daemon cycle that may have become durable (the last one reported
+ * complete, or one sealed after it). Until the journal exists a cycle is the unit of durability.
+ *
+ * <p>The data directory carries over from kill to kill, so recovery also starts from recovered
+ * states. Seeds are printed in every failure.
+ */
+class CrashRecoveryTest
+{
+    private static final boolean SOAK = Boolean.getBoolean("bulwark.soak");
+    private static final int RANDOM_KILLS = SOAK ? 500 : 50;
+    private static final long CHILD_DEADLINE_MS = 60_000;
+
+    @TempDir
+    Path root;
+
+    private Workload.Model state = new Workload.Model();
+
+    @Test
+    void randomKillsNeverLoseACompletedCycleOrTearABlock() throws Exception
+    {
+        final Path config = writeConfig();
+        final long baseSeed = Long.getLong("bulwark.seed", System.nanoTime());
+        final Random random = new Random(baseSeed);
+        for (int i = 0; i < RANDOM_KILLS; i++)
+        {
+            final long seed = baseSeed + i;
+            final ChildRun run = runChild(config, seed, "none", 0, 100 + random.nextInt(900));
+            verify(config, run, seed, null, "base seed " + baseSeed + " kill " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteDaemonProbe.Point.class)
+    void killsAtEachPointOfACycleRecoverExactly(final WriteDaemonProbe.Point point) throws Exception
+    {
+        final Path config = writeConfig();
+        final long baseSeed = Long.getLong("bulwark.seed", System.nanoTime());
+        for (int i = 0; i < 2; i++)
+        {
+            final long seed = baseSeed + i;
+            // Stop in the third cycle or later, so that earlier cycles put data on disk first.
+            final ChildRun run = runChild(config, seed, point.name(), 3, 0);
+            assertNotNull(run.stopLine, "seed " + seed + ": the child never reached " + point + "; output " + run.lines);
+            verify(config, run, seed, point, "point " + point + " seed " + seed);
+        }
+    }
+
+    private Path writeConfig() throws Exception
+    {
+        final Path config = root.resolve("bulwark.conf");
+        Files.writeString(config, String.join("\n",
+            "data.directory = " + root.resolve("data"),
+            "databases = MAIN, SECOND",
+            "database.MAIN.blockSize = 4k",
+            "database.MAIN.expansion = 256k",
+            "database.SECOND.blockSize = 8k",
+            "map.b* = SECOND",
+            "pool.size = 4m",
+            "writeDaemon.intervalMs = 20",
+            "writeDaemon.dirtyThresholdPercent = 20",
+            ""));
+        return config;
+    }
+
+    /**
+     * What a child printed before it died.
+     */
+    static final class ChildRun
+    {
+        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        String stopLine;
+    }
+
+    private ChildRun runChild(
+        final Path config, final long seed, final String stopAt, final long stopFromCycle, final long killAfterMs)
+        throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String flag : System.getProperty("bulwark.jvm.flags", "").split("\\s+"))
+        {
+            if (!flag.isBlank())
+            {
+                command.add(flag);
+            }
+        }
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(CrashChild.class.getName());
+        command.add(config.toString());
+        command.add(Long.toString(seed));
+        command.add(stopAt);
+        command.add(Long.toString(stopFromCycle));
+        final Process process = new ProcessBuilder(command).redirectError(root.resolve("child-stderr.txt").toFile()).start();
+        final ChildRun run = new ChildRun();
+        final Thread reader = new Thread(() ->
+        {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8)))
+            {
+                for (String line; null != (line = in.readLine()); )
+                {
+                    run.lines.add(line);
+                }
+            }
+            catch (final java.io.IOException ignore)
+            {
+                // the child died: what was read is all there is
+            }
+        }, "child-reader");
+        reader.start();
+        try
+        {
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHILD_DEADLINE_MS);
+            final String awaited = "none".equals(stopAt) ? "READY" : "AT ";
+            while (null == run.stopLine)
+            {
+                synchronized (run.lines)
+                {
+                    for (final String line : run.lines)
+                    {
+                        if (line.startsWith(awaited))
+                        {
+                            run.stopLine = line;
+                        }
+                    }
+                }
+                if (!process.isAlive())
+                {
+                    fail("seed " + seed + ": child exited with " + process.exitValue() + ": " +
+                        Files.readString(root.resolve("child-stderr.txt")));
+                }
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    break;
+                }
+                Thread.sleep(2);
+            }
+            if (killAfterMs > 0)
+            {
+                Thread.sleep(killAfterMs);
+            }
+        }
+        finally
+        {
+            process.destroyForcibly(); // SIGKILL
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "child did not die");
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertEquals(137, process.exitValue(), "seed " + seed + ": the child should die of SIGKILL");
+        return run;
+    }
+
+    /**
+     * Recover the member and compare it with the states that may be durable.
+     *
+     * @param point the cycle point the child stopped at, or null for a random kill.
+     */
+    private void verify(
+        final Path config, final ChildRun run, final long seed, final WriteDaemonProbe.Point point, final String where)
+        throws Exception
+    {
+        // Sequences of the states that may be on disk: the last completed cycle's, and any sealed after it.
+        long complete = 0;
+        final List<Long> sealedAfter = new ArrayList<>();
+        long stopSequence = -1;
+        for (final String line : new ArrayList<>(run.lines))
+        {
+            final String[] parts = line.split(" ");
+            if (line.startsWith("COMPLETE "))
+            {
+                complete = Long.parseLong(parts[2]);
+                sealedAfter.clear();
+            }
+            else if (line.startsWith("SEALED "))
+            {
+                sealedAfter.add(Long.parseLong(parts[2]));
+            }
+            else if (line.startsWith("AT "))
+            {
+                stopSequence = Long.parseLong(parts[3]);
+            }
+        }
+        final List<Long> candidates = new ArrayList<>();
+        if (null == point)
+        {
+            candidates.add(complete);
+            candidates.addAll(sealedAfter);
+        }
+        else
+        {
+            final Set<WriteDaemonProbe.Point> beforeFlag = Set.of(WriteDaemonProbe.Point.SEALED,
+                WriteDaemonProbe.Point.INSIDE_PHASE_1, WriteDaemonProbe.Point.AFTER_PHASE_1);
+            candidates.add(beforeFlag.contains(point) ? complete : stopSequence);
+        }
+
+        final TreeMap<Workload.Key, byte[]> actual;
+        final RecoveryCase recoveryCase;
+        try (Instance instance = Instance.open(InstanceConfig.load(config), new InstanceOptions()))
+        {
+            recoveryCase = instance.recovery().recoveryCase();
+            for (final MountedDatabase db : instance.store().databases())
+            {
+                final IntegrityReport report = instance.store().checkIntegrity(db.name());
+                assertTrue(report.ok(), where + ": integrity after recovery (" + recoveryCase + ")\n" + report.format());
+            }
+            actual = Workload.read(instance.store().session());
+        }
+        if (null != point)
+        {
+            final Set<RecoveryCase> expected = switch (point)
+            {
+                case SEALED, INSIDE_PHASE_1, AFTER_PHASE_1 -> Set.of(RecoveryCase.COMPLETE_AFTER_CRASH,
+                    RecoveryCase.COMPLETE_NOTHING_TO_COMPARE);
+                case ACTIVE_FLAG_SET, INSIDE_PHASE_2, AFTER_PHASE_2 -> Set.of(RecoveryCase.ACTIVE_INTACT);
+                case COMPLETE -> Set.of(RecoveryCase.COMPLETE_AFTER_CRASH);
+            };
+            assertTrue(expected.contains(recoveryCase), where + ": recovery took " + recoveryCase);
+        }
+
+        // Replay the child's operations on the model, trying each candidate state.
+        final Workload workload = new Workload(seed);
+        Workload.Model model = state.copy();
+        long applied = 0;
+        final StringBuilder tried = new StringBuilder();
+        Collections.sort(candidates);
+        for (final long candidate : candidates)
+        {
+            // The state sealed at sequence n holds operations 1..n-1 and, whole or in part, operation n.
+            Workload.Op last = null;
+            while (applied < candidate - 1)
+            {
+                model.apply(workload.next());
+                applied++;
+            }
+            final Workload.Model before = model.copy();
+            if (applied < candidate)
+            {
+                last = workload.next();
+                model.apply(last);
+                applied++;
+            }
+            final String differenceBefore = before.differenceFrom(actual);
+            if (null == differenceBefore || null == model.differenceFrom(actual) ||
+                (null != last && last.kind() == Workload.Kind.KILL &&
+                    before.matchesPartialKill(actual, Workload.Key.of(last.global(), last.subscripts()))))
+            {
+                state = new Workload.Model();
+                state.nodes.putAll(actual);
+                return;
+            }
+            tried.append("\n  state at sequence ").append(candidate).append(": ").append(differenceBefore);
+        }
+        fail(where + ": recovered content (" + actual.size() + " nodes, recovery " + recoveryCase + ") matches no " +
+            "durable state; completed " + complete + ", sealed after " + sealedAfter + tried);
+    }
+}
