@@ -18,7 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * prints {@code AT point cycle sequence} there, from the given cycle on, and waits to be killed.
  *
  * <p>Arguments: configuration file, seed, stop point ({@code none} or a
- * {@link WriteDaemonProbe.Point}), first cycle to stop in.
+ * {@link WriteDaemonProbe.Point}), first cycle to stop in, whether the WIJ is enabled (false only
+ * to show that the checks catch what the WIJ prevents).
  */
 public final class CrashChild
 {
@@ -32,6 +33,7 @@ public final class CrashChild
         final long seed = Long.parseLong(args[1]);
         final String stopAt = args[2];
         final long stopFromCycle = Long.parseLong(args[3]);
+        final boolean wijEnabled = Boolean.parseBoolean(args[4]);
         final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, "UTF-8");
 
         final WriteDaemonProbe probe = (point, cycle, sequence) ->
@@ -49,7 +51,8 @@ public final class CrashChild
                 }
             }
         };
-        final Instance instance = Instance.open(InstanceConfig.load(config), new InstanceOptions().probe(probe));
+        final Instance instance = Instance.open(InstanceConfig.load(config), new InstanceOptions().probe(probe)
+            .wijEnabled(wijEnabled));
         final StoreSession session = instance.store().session();
         final Workload workload = new Workload(seed);
         out.println("READY");

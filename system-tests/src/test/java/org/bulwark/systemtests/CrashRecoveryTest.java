@@ -78,6 +78,42 @@ class CrashRecoveryTest
         }
     }
 
+    /**
+     * The harness must be able to fail: without the WIJ, a kill in the middle of phase 2 leaves
+     * half a cycle in the block files, which the checks above must notice.
+     */
+    @Test
+    void killsInsidePhaseTwoWithoutTheWijAreCaught() throws Exception
+    {
+        final Path config = writeConfig();
+        final long baseSeed = Long.getLong("bulwark.seed", System.nanoTime());
+        int caught = 0;
+        final int attempts = 3;
+        for (int i = 0; i < attempts; i++)
+        {
+            final long seed = baseSeed + i;
+            final ChildRun run = runChild(config, seed, WriteDaemonProbe.Point.INSIDE_PHASE_2.name(), 3, 0, false);
+            final String damage = check(config, run, seed, null, "no WIJ, seed " + seed);
+            if (null != damage)
+            {
+                caught++;
+                System.out.println("caught as expected: " + damage.lines().findFirst().orElse(""));
+                state = new Workload.Model();
+                deleteTree(root.resolve("data"));
+            }
+        }
+        assertTrue(caught > 0, "base seed " + baseSeed + ": half-written cycles without the WIJ went unnoticed " +
+            attempts + " times");
+    }
+
+    private static void deleteTree(final Path dir) throws java.io.IOException
+    {
+        try (var paths = Files.walk(dir))
+        {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     private Path writeConfig() throws Exception
     {
         final Path config = root.resolve("bulwark.conf");
@@ -108,6 +144,13 @@ class CrashRecoveryTest
         final Path config, final long seed, final String stopAt, final long stopFromCycle, final long killAfterMs)
         throws Exception
     {
+        return runChild(config, seed, stopAt, stopFromCycle, killAfterMs, true);
+    }
+
+    private ChildRun runChild(
+        final Path config, final long seed, final String stopAt, final long stopFromCycle, final long killAfterMs,
+        final boolean wijEnabled) throws Exception
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String flag : System.getProperty("bulwark.jvm.flags", "").split("\\s+"))
@@ -126,6 +169,7 @@ class CrashRecoveryTest
         command.add(Long.toString(seed));
         command.add(stopAt);
         command.add(Long.toString(stopFromCycle));
+        command.add(Boolean.toString(wijEnabled));
         final Process process = new ProcessBuilder(command).redirectError(root.resolve("child-stderr.txt").toFile()).start();
         final ChildRun run = new ChildRun();
         final Thread reader = new Thread(() ->
@@ -195,6 +239,27 @@ class CrashRecoveryTest
         final Path config, final ChildRun run, final long seed, final WriteDaemonProbe.Point point, final String where)
         throws Exception
     {
+        final String damage = check(config, run, seed, point, where);
+        assertNull(damage, damage);
+        cyclesSeen += run.lines.stream().filter(l -> l.startsWith("COMPLETE ")).count();
+    }
+
+    private long cyclesSeen;
+
+    @org.junit.jupiter.api.AfterEach
+    void report()
+    {
+        System.out.println("cycles completed by children before their kills: " + cyclesSeen + "; nodes in the last " +
+            "recovered state: " + state.nodes.size());
+    }
+
+    /**
+     * @return null if the recovered member is sound and holds a durable state, else what is wrong.
+     */
+    private String check(
+        final Path config, final ChildRun run, final long seed, final WriteDaemonProbe.Point point, final String where)
+        throws Exception
+    {
         // Sequences of the states that may be on disk: the last completed cycle's, and any sealed after it.
         long complete = 0;
         final List<Long> sealedAfter = new ArrayList<>();
@@ -237,9 +302,16 @@ class CrashRecoveryTest
             for (final MountedDatabase db : instance.store().databases())
             {
                 final IntegrityReport report = instance.store().checkIntegrity(db.name());
-                assertTrue(report.ok(), where + ": integrity after recovery (" + recoveryCase + ")\n" + report.format());
+                if (!report.ok())
+                {
+                    return where + ": integrity after recovery (" + recoveryCase + ")\n" + report.format();
+                }
             }
             actual = Workload.read(instance.store().session());
+        }
+        catch (final org.bulwark.store.BulwarkException ex)
+        {
+            return where + ": reading the recovered member failed: " + ex.getMessage();
         }
         if (null != point)
         {
@@ -250,7 +322,10 @@ class CrashRecoveryTest
                 case ACTIVE_FLAG_SET, INSIDE_PHASE_2, AFTER_PHASE_2 -> Set.of(RecoveryCase.ACTIVE_INTACT);
                 case COMPLETE -> Set.of(RecoveryCase.COMPLETE_AFTER_CRASH);
             };
-            assertTrue(expected.contains(recoveryCase), where + ": recovery took " + recoveryCase);
+            if (!expected.contains(recoveryCase))
+            {
+                return where + ": recovery took " + recoveryCase;
+            }
         }
 
         // Replay the child's operations on the model, trying each candidate state.
@@ -282,11 +357,11 @@ class CrashRecoveryTest
             {
                 state = new Workload.Model();
                 state.nodes.putAll(actual);
-                return;
+                return null;
             }
             tried.append("\n  state at sequence ").append(candidate).append(": ").append(differenceBefore);
         }
-        fail(where + ": recovered content (" + actual.size() + " nodes, recovery " + recoveryCase + ") matches no " +
-            "durable state; completed " + complete + ", sealed after " + sealedAfter + tried);
+        return where + ": recovered content (" + actual.size() + " nodes, recovery " + recoveryCase + ") matches no " +
+            "durable state; completed " + complete + ", sealed after " + sealedAfter + tried;
     }
 }
