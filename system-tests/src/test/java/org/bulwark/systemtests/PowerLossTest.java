@@ -163,6 +163,9 @@ class PowerLossTest
             }
             sweep.syncs = layer.syncEventIndexes();
             assertEquals(CYCLES, sweep.flags.size());
+            // The workload must make the databases grow, so cuts fall between growth and its sync too.
+            assertTrue(instance.store().databases().stream().mapToInt(MountedDatabase::expansions).sum() > 0,
+                "no database expanded during the recorded run");
             // The run ends here: what the shutdown would write is not part of the trace.
             sweep.syncs = new ArrayList<>(sweep.syncs);
             final long end = layer.eventCount();

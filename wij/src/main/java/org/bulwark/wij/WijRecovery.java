@@ -402,6 +402,7 @@ public final class WijRecovery
         {
             checkUid(target, position, file);
             final ImageReader reader = new ImageReader();
+            int labelSizeBlocks = 0;
             for (int r = 0; r < descriptor.recordCount(); r++)
             {
                 if (descriptor.recordDataset(r) != index)
@@ -409,8 +410,17 @@ public final class WijRecovery
                     continue;
                 }
                 final ByteBuffer image = reader.image(r, blockSize);
+                if (DatabaseLabel.LABEL_BLOCK == descriptor.recordBlock(r))
+                {
+                    labelSizeBlocks = DatabaseLabel.sizeBlocks(new UnsafeBuffer(image, image.position(), blockSize));
+                }
                 target.writeBlock(descriptor.recordBlock(r), image);
                 written++;
+            }
+            if (labelSizeBlocks > 0)
+            {
+                // The cycle grew the database: the growth of the file may not have been durable.
+                target.ensureCapacity(labelSizeBlocks);
             }
             target.sync();
         }

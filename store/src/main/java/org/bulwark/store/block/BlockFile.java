@@ -149,11 +149,19 @@ public final class BlockFile implements AutoCloseable
         {
             throw new IOException(path + " offset 0: file is " + read + " bytes, shorter than one block");
         }
-        final String problem = DatabaseLabel.validate(new UnsafeBuffer(first, 0, blockSizeBytes), blockSizeBytes,
-            path.toString());
+        final UnsafeBuffer label = new UnsafeBuffer(first, 0, blockSizeBytes);
+        final String problem = DatabaseLabel.validate(label, blockSizeBytes, path.toString());
         if (null != problem)
         {
             throw new IOException(problem);
+        }
+        // Reading a mapped block past the end of the file would crash the process: refuse a short file.
+        final long expectedBytes = (long)DatabaseLabel.sizeBlocks(label) * blockSizeBytes;
+        if (file.size() < expectedBytes)
+        {
+            throw new IOException(path + " offset " + file.size() + ": file is truncated: the label says " +
+                DatabaseLabel.sizeBlocks(label) + " blocks (" + expectedBytes + " bytes), the file has " + file.size() +
+                " bytes");
         }
         return blockSizeBytes;
     }
