@@ -15,7 +15,8 @@
 # -jvmArgs on the command line replaces the inherited flags, and -jvmArgsAppend replaces the
 # annotation's (e.g. -XX:MaxDirectMemorySize=1g of StoreBenchmark): repeat those if you use them.
 #
-# Environment: SKIP_BUILD=1 skips the Maven build; MVN_OPTS adds options to Maven (e.g. -o).
+# Environment: SKIP_BUILD=1 skips the Maven build (and reuses the classpath of the last run);
+# MVN_OPTS adds options to Maven (e.g. -o).
 
 set -euo pipefail
 
@@ -31,8 +32,10 @@ if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
 fi
 
 CP_FILE="${PERF_DIR}/target/jmh.classpath"
-# shellcheck disable=SC2086
-mvn -q -B ${MVN_OPTS:-} dependency:build-classpath -pl perf -Dmdep.outputFile="${CP_FILE}" >/dev/null
+if [[ "${SKIP_BUILD:-0}" != "1" || ! -s "${CP_FILE}" ]]; then
+    # shellcheck disable=SC2086
+    mvn -q -B ${MVN_OPTS:-} dependency:build-classpath -pl perf -Dmdep.outputFile="${CP_FILE}" >/dev/null
+fi
 CLASSPATH_JMH="${PERF_DIR}/target/classes:$(cat "${CP_FILE}")"
 
 FLAGS="$(sed -n 's:.*<bulwark.jvm.flags>\(.*\)</bulwark.jvm.flags>.*:\1:p' "${ROOT_DIR}/pom.xml" | head -n 1)"

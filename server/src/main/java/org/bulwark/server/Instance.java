@@ -158,6 +158,20 @@ public final class Instance implements AutoCloseable
     }
 
     /**
+     * Stop as a killed process would: no flush, no clean-shutdown mark, files closed as they are.
+     * For tests that need a crashed member on disk.
+     */
+    void abandon() throws IOException
+    {
+        closed = true;
+        if (null != runner)
+        {
+            runner.close();
+        }
+        CloseHelper.closeAll(store, recovery.wij(), log);
+    }
+
+    /**
      * Writes what the store reports to messages.log.
      */
     private static final class LogEvents implements StoreEvents
