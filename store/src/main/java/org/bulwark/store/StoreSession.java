@@ -257,36 +257,7 @@ public final class StoreSession
         }
         final Database db = store.databaseOf(key.global());
         store.checkWritable(db);
-        final int root = rootOf(db, key.global(), true);
-        ctx.updateSequence(store.nextUpdateSequence());
-        int frames = TreeOps.framesForOptimisticPut(db.blockSizeBytes, length);
-        try
-        {
-            for (int attempt = 0; attempt < MAX_STEP_ATTEMPTS; attempt++)
-            {
-                ctx.reserve(frames);
-                final long stamp = store.enterUpdate();
-                final int outcome;
-                try
-                {
-                    outcome = ops.put(db, root, key.buffer(), key.length(), value, offset, length);
-                }
-                finally
-                {
-                    store.exitUpdate(stamp);
-                }
-                if (TreeOps.DONE == outcome)
-                {
-                    return;
-                }
-                frames = ops.framesNeeded();
-            }
-            throw new BulwarkException(ErrorCode.DATABASE, "set " + key + " could not reserve buffer frames");
-        }
-        finally
-        {
-            ctx.releaseReservation();
-        }
+        applyPut(db, rootOf(db, key.global(), true), key, value, offset, length, null, "set");
     }
 
     /**
@@ -432,36 +403,7 @@ public final class StoreSession
         store.checkOpen();
         final Database db = store.databaseOf(key.global());
         store.checkWritable(db);
-        final int root = rootOf(db, key.global(), true);
-        ctx.updateSequence(store.nextUpdateSequence());
-        int frames = TreeOps.framesForOptimisticPut(db.blockSizeBytes, 64);
-        try
-        {
-            for (int attempt = 0; attempt < MAX_STEP_ATTEMPTS; attempt++)
-            {
-                ctx.reserve(frames);
-                final long stamp = store.enterUpdate();
-                final int outcome;
-                try
-                {
-                    outcome = ops.increment(db, root, key.buffer(), key.length(), by);
-                }
-                finally
-                {
-                    store.exitUpdate(stamp);
-                }
-                if (TreeOps.DONE == outcome)
-                {
-                    return;
-                }
-                frames = ops.framesNeeded();
-            }
-            throw new BulwarkException(ErrorCode.DATABASE, "increment " + key + " could not reserve buffer frames");
-        }
-        finally
-        {
-            ctx.releaseReservation();
-        }
+        applyPut(db, rootOf(db, key.global(), true), key, null, 0, 0, by, "increment");
     }
 
     /**
@@ -562,6 +504,53 @@ public final class StoreSession
             throw new IllegalArgumentException("a value must not be null");
         }
         return value.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One put or increment: take a sequence number, then run the write step under the update gate
+     * until it is done, topping up the frame reservation (outside the gate) when it asks for more.
+     */
+    private void applyPut(
+        final Database db,
+        final int root,
+        final GlobalKey key,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final BigDecimal incrementBy,
+        final String operation)
+    {
+        ctx.updateSequence(store.nextUpdateSequence());
+        int frames = TreeOps.framesForOptimisticPut(db.blockSizeBytes, null == incrementBy ? length : 64);
+        try
+        {
+            for (int attempt = 0; attempt < MAX_STEP_ATTEMPTS; attempt++)
+            {
+                ctx.reserve(frames);
+                final long stamp = store.enterUpdate();
+                final int outcome;
+                try
+                {
+                    outcome = null == incrementBy ?
+                        ops.put(db, root, key.buffer(), key.length(), value, offset, length) :
+                        ops.increment(db, root, key.buffer(), key.length(), incrementBy);
+                }
+                finally
+                {
+                    store.exitUpdate(stamp);
+                }
+                if (TreeOps.DONE == outcome)
+                {
+                    return;
+                }
+                frames = ops.framesNeeded();
+            }
+            throw new BulwarkException(ErrorCode.DATABASE, operation + " " + key + " could not reserve buffer frames");
+        }
+        finally
+        {
+            ctx.releaseReservation();
+        }
     }
 
     private void remove(final GlobalKey key, final boolean exact)
