@@ -18,8 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * prints {@code AT point cycle sequence} there, from the given cycle on, and waits to be killed.
  *
  * <p>Arguments: configuration file, seed, stop point ({@code none} or a
- * {@link WriteDaemonProbe.Point}), first cycle to stop in, whether the WIJ is enabled (false only
- * to show that the checks catch what the WIJ prevents).
+ * {@link WriteDaemonProbe.Point}, or {@code NO_CYCLE} to stop after that many operations before any
+ * cycle), first cycle to stop in (or the operations for {@code NO_CYCLE}), whether the WIJ is
+ * enabled (false only to show that the checks catch what the WIJ prevents).
  */
 public final class CrashChild
 {
@@ -56,6 +57,19 @@ public final class CrashChild
         final StoreSession session = instance.store().session();
         final Workload workload = new Workload(seed);
         out.println("READY");
+        if ("NO_CYCLE".equals(stopAt))
+        {
+            // Change many blocks, then wait to be killed before any write daemon cycle.
+            for (int i = 0; i < stopFromCycle; i++)
+            {
+                Workload.apply(session, workload.next());
+            }
+            out.println("AT NO_CYCLE " + instance.store().dirtyBlockCount() + " dirty blocks");
+            while (true)
+            {
+                LockSupport.parkNanos(1_000_000_000L);
+            }
+        }
         while (true)
         {
             Workload.apply(session, workload.next());

@@ -297,6 +297,27 @@ class RecoveryTableTest
     }
 
     @Test
+    void aTruncatedWijRefusesStartupNamingTheOffset() throws Exception
+    {
+        crashInSecondCycle(WriteDaemonProbe.Point.ACTIVE_FLAG_SET, 1);
+        final Path wij = root.resolve("wij").resolve(WijFile.FILE_NAME);
+        final long lastImage;
+        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, wij, false))
+        {
+            final CycleDescriptor d = new CycleDescriptor();
+            assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
+            lastImage = d.recordOffset(d.recordCount() - 1);
+        }
+        try (RandomAccessFile f = new RandomAccessFile(wij.toFile(), "rw"))
+        {
+            f.setLength(lastImage + 1000);
+        }
+        final WijRecoveryException ex = assertThrows(WijRecoveryException.class, this::reopen);
+        assertTrue(ex.getMessage().contains("offset " + lastImage) && ex.getMessage().contains("truncated"),
+            ex.getMessage());
+    }
+
+    @Test
     void parallelRestoreFailureNamesTheDatasetAndRestoresTheOthers() throws Exception
     {
         crashInSecondCycle(WriteDaemonProbe.Point.ACTIVE_FLAG_SET, 2);
