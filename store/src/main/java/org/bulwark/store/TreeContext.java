@@ -46,6 +46,14 @@ final class TreeContext
         this.updateSequence = updateSequence;
     }
 
+    /**
+     * @return the sequence of the update in progress, stamped into every block it changes.
+     */
+    long updateSequence()
+    {
+        return updateSequence;
+    }
+
     // ---------------------------------------------------------------- latches
 
     void latchShared(final Database db, final int block)

@@ -1170,7 +1170,7 @@ final class TreeOps
         ctx.latchExclusive(db, block);
         into.wrap(ctx.freshAddress(db, block), db.blockSizeBytes);
         into.init(type, level, block, root);
-        into.journalPosition(0);
+        into.journalPosition(ctx.updateSequence());
         return block;
     }
 
