@@ -27,6 +27,7 @@ final class StoreFlusher implements AutoCloseable
     private final long intervalNs;
     private final Object signal = new Object();
     private volatile boolean running;
+    private volatile boolean requested;
     private volatile Throwable failure;
     private Thread thread;
     private long cycles;
@@ -79,7 +80,7 @@ final class StoreFlusher implements AutoCloseable
     void start()
     {
         running = true;
-        store.flushRequester(this::wake);
+        store.flushRequester(this::request);
         thread = new Thread(this::run, "bulwark-perf-flusher");
         thread.setDaemon(true);
         thread.start();
@@ -99,6 +100,15 @@ final class StoreFlusher implements AutoCloseable
     long blocks()
     {
         return blocks;
+    }
+
+    /**
+     * Called by the pool when an update waits for frames.
+     */
+    private void request()
+    {
+        requested = true;
+        wake();
     }
 
     private void wake()
@@ -122,8 +132,10 @@ final class StoreFlusher implements AutoCloseable
                 }
                 final long nowNs = System.nanoTime();
                 final boolean due = intervalNs > 0 && nowNs - lastFlushNs >= intervalNs;
-                if (store.dirtyBlockCount() > 0 && (due || underPressure(store) || 0 == store.freeFrameCount()))
+                // Store.freeFrameCount() is not polled here: it takes the pool's lock, which every update takes too.
+                if (store.dirtyBlockCount() > 0 && (due || requested || underPressure(store)))
                 {
+                    requested = false;
                     final int count = flush(store);
                     if (count > 0)
                     {
