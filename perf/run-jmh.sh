@@ -10,7 +10,8 @@
 # Without arguments it runs every benchmark with modest settings (see DEFAULT_ARGS).
 #
 # The JVM flags the store needs (module exports/opens) are read from the property
-# bulwark.jvm.flags of the root pom.xml, so they live in one place. They are given to the host
+# bulwark.jvm.flags of the root pom.xml, so they live in one place; bulwark.jvm.production.flags
+# (bounds checks off) is added, so the benchmarks measure what bin/bulwark runs. They are given to the host
 # JVM; JMH forks inherit the host's flags and add each benchmark's @Fork(jvmArgsAppend). Note that
 # -jvmArgs on the command line replaces the inherited flags, and -jvmArgsAppend replaces the
 # annotation's (e.g. -XX:MaxDirectMemorySize=1g of StoreBenchmark): repeat those if you use them.
@@ -43,6 +44,8 @@ if [[ -z "${FLAGS}" ]]; then
     echo "run-jmh.sh: no <bulwark.jvm.flags> property in ${ROOT_DIR}/pom.xml" >&2
     exit 1
 fi
+# Benchmarks measure the production configuration (bounds checks off), as bin/bulwark runs it.
+FLAGS="${FLAGS} $(sed -n 's:.*<bulwark.jvm.production.flags>\(.*\)</bulwark.jvm.production.flags>.*:\1:p' "${ROOT_DIR}/pom.xml" | head -n 1)"
 
 if [[ $# -eq 0 ]]; then
     set -- "${DEFAULT_ARGS[@]}"

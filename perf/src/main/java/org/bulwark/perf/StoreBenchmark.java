@@ -1,11 +1,10 @@
 package org.bulwark.perf;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.bulwark.store.DatabaseConfig;
 import org.bulwark.store.GlobalKey;
 import org.bulwark.store.Store;
-import org.bulwark.store.StoreConfig;
 import org.bulwark.store.StoreSession;
+import org.bulwark.wij.WriteDaemonProbe;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,14 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Throughput of the embedded globals API's hot paths on a store of 1,000,000 nodes
@@ -44,8 +40,8 @@ import java.util.stream.Stream;
  *   fixed overhead. Should allocate nothing.</li>
  *   <li>{@code set}: overwrite a random node of the whole set with a new 16-byte value. Measures
  *   an update step (update gate, exclusive latch on the leaf, copy-on-write of a clean leaf into
- *   a pool frame) while a background {@link StoreFlusher} writes changed blocks out every
- *   {@code flushIntervalMs}, as the write daemon would, so that leaves keep turning clean.</li>
+ *   a pool frame) while the write daemon (with the WIJ, as in production) writes changed
+ *   blocks out every {@code flushIntervalMs}, so that leaves keep turning clean.</li>
  *   <li>{@code order}: {@code $order(^b(i))} forward from a random node of the whole set. Measures
  *   a seek plus the conversion of the found subscript to text; the API returns a {@link String},
  *   so this one allocates by design.</li>
@@ -79,19 +75,18 @@ public class StoreBenchmark
     public static final String GLOBAL = "b";
 
     /**
-     * How often the background flusher writes changed blocks out (it also flushes when more than
-     * half the pool is dirty); 0 for pressure only.
+     * The write daemon's cycle interval (it also runs when half the pool is dirty).
      */
     @Param("1000")
     public long flushIntervalMs;
 
     private Path directory;
+    private BenchMember member;
     private Store store;
-    private StoreFlusher flusher;
 
     /**
      * Create the store, load {@value #KEY_COUNT} nodes in key order, flush them, check a few, and
-     * start the background flusher.
+     * start the write daemon on its own thread.
      */
     @Setup(Level.Trial)
     public void setUp() throws IOException
@@ -100,9 +95,15 @@ public class StoreBenchmark
         directory = null == parent ?
             Files.createTempDirectory("bulwark-jmh") :
             Files.createTempDirectory(Files.createDirectories(Paths.get(parent)), "bulwark-jmh");
-        store = Store.open(new StoreConfig()
-            .addDatabase(new DatabaseConfig("MAIN", directory).blockSizeBytes(BLOCK_SIZE_BYTES))
-            .poolSizeBytes(POOL_SIZE_BYTES));
+        try
+        {
+            member = new BenchMember(directory, POOL_SIZE_BYTES, Math.max(1, flushIntervalMs), WriteDaemonProbe.NONE);
+        }
+        catch (final Exception ex)
+        {
+            throw new IOException("cannot open the benchmark member", ex);
+        }
+        store = member.store;
 
         final long startNs = System.nanoTime();
         final StoreSession session = store.session();
@@ -114,13 +115,13 @@ public class StoreBenchmark
             key.pop().add(i);
             fillValue(value, i, i);
             session.set(key, value, 0, VALUE_LENGTH);
-            if (StoreFlusher.underPressure(store))
+            if (store.dirtyBlockCount() > store.poolFrameCount() / 2)
             {
-                StoreFlusher.flush(store);
+                member.daemon.runCycle();
                 flushes++;
             }
         }
-        StoreFlusher.flush(store);
+        member.daemon.flushAll();
         flushes++;
         final long loadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
@@ -128,32 +129,27 @@ public class StoreBenchmark
         System.out.printf("%n[setup] loaded %,d nodes in %,d ms (%d flushes); database %s holds %,d blocks of %d bytes%n",
             KEY_COUNT, loadMs, flushes, directory, store.databases().get(0).sizeBlocks(), BLOCK_SIZE_BYTES);
 
-        flusher = new StoreFlusher(store, flushIntervalMs);
-        flusher.start();
+        member.startDaemon();
     }
 
     /**
-     * Stop the flusher, flush, close the store and delete its directory.
+     * Stop the write daemon after a last flush, close the member and delete its directory.
      */
     @TearDown(Level.Trial)
-    public void tearDown() throws IOException
+    public void tearDown() throws Exception
     {
         try
         {
-            if (null != flusher)
+            if (null != member)
             {
-                flusher.close();
-                System.out.printf("%n[teardown] background flusher wrote %,d blocks in %,d cycles%n",
-                    flusher.blocks(), flusher.cycles());
+                member.close();
+                System.out.printf("%n[teardown] the write daemon wrote %,d blocks in %,d cycles%n",
+                    member.daemon.blocksWritten(), member.daemon.cycles());
             }
         }
         finally
         {
-            if (null != store)
-            {
-                store.close();
-            }
-            deleteRecursively(directory);
+            BenchMember.delete(directory);
         }
     }
 
@@ -288,29 +284,6 @@ public class StoreBenchmark
         if (!session.order(StoreSession.FORWARD, key, parentLength).isEmpty())
         {
             throw new IllegalStateException("$order past the last node is not empty");
-        }
-    }
-
-    private static void deleteRecursively(final Path root) throws IOException
-    {
-        if (null == root || !Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(
-                (path) ->
-                {
-                    try
-                    {
-                        Files.delete(path);
-                    }
-                    catch (final IOException ex)
-                    {
-                        throw new UncheckedIOException(ex);
-                    }
-                });
         }
     }
 }

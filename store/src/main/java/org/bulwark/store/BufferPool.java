@@ -24,7 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * (copy-on-write), which becomes the block's current frame.
  *
  * <p>Frames are handed out against reservations, made before an update takes the update gate, so
- * that no writer ever waits for a frame while the write daemon waits for the gate.
+ * that no writer ever waits for a frame while the write daemon waits for the gate. A reservation is
+ * a lock-free decrement of the count of free frames not yet promised; only taking or returning an
+ * actual frame touches the free stack's lock.
  */
 final class BufferPool implements AutoCloseable
 {
@@ -47,7 +49,9 @@ final class BufferPool implements AutoCloseable
     private final Condition framesReleased = lock.newCondition();
     private final int[] freeStack;
     private int freeCount;
-    private int reservedCount;
+    /** Free frames not promised to any update: free minus reserved. */
+    private final AtomicInteger unreservedFree = new AtomicInteger();
+    private volatile int waiters;
 
     private int[] dirtyList;
     private int[] spareDirtyList;
@@ -95,6 +99,7 @@ final class BufferPool implements AutoCloseable
             freeStack[i] = frameCount - 1 - i;
         }
         freeCount = frameCount;
+        unreservedFree.set(frameCount);
         dirtyList = new int[frameCount];
         spareDirtyList = new int[frameCount];
     }
@@ -175,11 +180,16 @@ final class BufferPool implements AutoCloseable
             throw new BulwarkException(ErrorCode.DATABASE, "an update needs " + frames +
                 " buffer frames, more than half the pool of " + frameCount + "; enlarge the buffer pool");
         }
+        if (tryReserve(frames))
+        {
+            return;
+        }
         lock.lock();
+        waiters++;
         try
         {
             final long deadlineNs = System.nanoTime() + timeoutNs;
-            while (freeCount - reservedCount < frames)
+            while (!tryReserve(frames))
             {
                 if (null != failure)
                 {
@@ -190,12 +200,13 @@ final class BufferPool implements AutoCloseable
                 if (remainingNs <= 0)
                 {
                     throw new LatchTimeoutException("waited more than " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
-                        " ms for " + frames + " free buffer frames (" + freeCount + " free, " + reservedCount +
-                        " reserved, " + frameCount + " in all): the write daemon is not freeing frames");
+                        " ms for " + frames + " free buffer frames (" + freeCount + " free, " +
+                        (freeCount - unreservedFree.get()) + " reserved, " + frameCount + " in all): the write " +
+                        "daemon is not freeing frames");
                 }
+                // Bounded waits: a release racing the decision to wait costs at most one slice.
                 framesReleased.awaitNanos(Math.min(remainingNs, 10_000_000L));
             }
-            reservedCount += frames;
         }
         catch (final InterruptedException ex)
         {
@@ -204,28 +215,27 @@ final class BufferPool implements AutoCloseable
         }
         finally
         {
+            waiters--;
             lock.unlock();
         }
     }
 
     /**
-     * Reserve frames only if they are available now.
+     * Reserve frames only if they are available now. Lock-free: every update reserves, few take.
      */
     boolean tryReserve(final int frames)
     {
-        lock.lock();
-        try
+        while (true)
         {
-            if (freeCount - reservedCount < frames)
+            final int available = unreservedFree.get();
+            if (available < frames)
             {
                 return false;
             }
-            reservedCount += frames;
-            return true;
-        }
-        finally
-        {
-            lock.unlock();
+            if (unreservedFree.compareAndSet(available, available - frames))
+            {
+                return true;
+            }
         }
     }
 
@@ -235,17 +245,8 @@ final class BufferPool implements AutoCloseable
         {
             return;
         }
-        lock.lock();
-        try
-        {
-            reservedCount -= frames;
-            assert reservedCount >= 0;
-            framesReleased.signalAll();
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        unreservedFree.addAndGet(frames);
+        signalIfWaiting();
     }
 
     /**
@@ -258,8 +259,7 @@ final class BufferPool implements AutoCloseable
         lock.lock();
         try
         {
-            assert reservedCount > 0 && freeCount > 0 : "frame taken without a reservation";
-            reservedCount--;
+            assert freeCount > 0 : "frame taken without a reservation";
             frame = freeStack[--freeCount];
         }
         finally
@@ -310,6 +310,7 @@ final class BufferPool implements AutoCloseable
         {
             lock.unlock();
         }
+        unreservedFree.incrementAndGet();
     }
 
     /**
@@ -325,6 +326,14 @@ final class BufferPool implements AutoCloseable
         finally
         {
             lock.unlock();
+        }
+    }
+
+    private void signalIfWaiting()
+    {
+        if (waiters > 0)
+        {
+            signalReleased();
         }
     }
 

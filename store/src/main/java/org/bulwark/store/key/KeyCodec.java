@@ -514,6 +514,16 @@ public final class KeyCodec
             }
             i += 8;
         }
+        if (i + 4 <= common)
+        {
+            final int x = a.getInt(aOffset + i, java.nio.ByteOrder.BIG_ENDIAN);
+            final int y = b.getInt(bOffset + i, java.nio.ByteOrder.BIG_ENDIAN);
+            if (x != y)
+            {
+                return Integer.compareUnsigned(x, y);
+            }
+            i += 4;
+        }
         while (i < common)
         {
             final int x = a.getByte(aOffset + i) & 0xFF;
