@@ -90,6 +90,13 @@ public class WijBenchmark
             System.out.println("cycle of " + member.store.dirtyBlockCount() + " dirty blocks");
         }
 
+        @TearDown(Level.Invocation)
+        public void phases()
+        {
+            System.out.printf("phase 1 %.1f ms, phase 2 %.1f ms%n", member.daemon.lastPhase1Ns() / 1e6,
+                member.daemon.lastPhase2Ns() / 1e6);
+        }
+
         @TearDown(Level.Trial)
         public void close() throws Exception
         {

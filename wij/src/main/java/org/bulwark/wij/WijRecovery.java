@@ -403,19 +403,47 @@ public final class WijRecovery
             checkUid(target, position, file);
             final ImageReader reader = new ImageReader();
             int labelSizeBlocks = 0;
+            // Images of consecutive blocks lie back to back in the WIJ: write each such run at once.
+            int runFirstBlock = -1;
+            int runBlocks = 0;
+            long runEndOffset = -1;
+            ByteBuffer run = null;
             for (int r = 0; r < descriptor.recordCount(); r++)
             {
                 if (descriptor.recordDataset(r) != index)
                 {
                     continue;
                 }
+                final int block = descriptor.recordBlock(r);
+                final boolean continuesRun = null != run && block == runFirstBlock + runBlocks &&
+                    descriptor.recordOffset(r) == runEndOffset && reader.holds(r, blockSize);
+                if (!continuesRun && null != run)
+                {
+                    target.writeBlock(runFirstBlock, run);
+                    run = null;
+                }
                 final ByteBuffer image = reader.image(r, blockSize);
-                if (DatabaseLabel.LABEL_BLOCK == descriptor.recordBlock(r))
+                if (DatabaseLabel.LABEL_BLOCK == block)
                 {
                     labelSizeBlocks = DatabaseLabel.sizeBlocks(new UnsafeBuffer(image, image.position(), blockSize));
                 }
-                target.writeBlock(descriptor.recordBlock(r), image);
+                if (null == run)
+                {
+                    run = image;
+                    runFirstBlock = block;
+                    runBlocks = 1;
+                }
+                else
+                {
+                    run.limit(image.limit());
+                    runBlocks++;
+                }
+                runEndOffset = descriptor.recordOffset(r) + blockSize;
                 written++;
+            }
+            if (null != run)
+            {
+                target.writeBlock(runFirstBlock, run);
             }
             if (labelSizeBlocks > 0)
             {
@@ -493,6 +521,15 @@ public final class WijRecovery
         private final UnsafeBuffer chunkView = new UnsafeBuffer(chunk);
         private long chunkStart = -1;
         private int chunkLength;
+
+        /**
+         * @return true if the record's image is in the chunk already read (no read needed).
+         */
+        boolean holds(final int record, final int blockSize)
+        {
+            final long offset = descriptor.recordOffset(record);
+            return offset >= chunkStart && offset + blockSize <= chunkStart + chunkLength;
+        }
 
         ByteBuffer image(final int record, final int blockSize) throws IOException
         {

@@ -60,6 +60,8 @@ public final class WriteDaemon implements Agent
     private long blocksWritten;
     private long bytesWritten;
     private long lastCycleNs;
+    private long lastPhase1Ns;
+    private long lastPhase2Ns;
     private long nextSummaryNs;
     private long summaryCycles;
     private long summaryBlocks;
@@ -214,6 +216,22 @@ public final class WriteDaemon implements Agent
     }
 
     /**
+     * @return phase 1 of the last cycle: descriptor and images written to the WIJ and synced, flag set.
+     */
+    public long lastPhase1Ns()
+    {
+        return lastPhase1Ns;
+    }
+
+    /**
+     * @return phase 2 of the last cycle: block files written and synced, flag cleared.
+     */
+    public long lastPhase2Ns()
+    {
+        return lastPhase2Ns;
+    }
+
+    /**
      * @return cycle times in microseconds (read on the daemon's thread or when it is stopped).
      */
     public Histogram cycleTimeUs()
@@ -277,6 +295,8 @@ public final class WriteDaemon implements Agent
         final long endNs = clock.nanoTime();
         final long elapsedNs = endNs - startNs;
         lastCycleNs = elapsedNs;
+        lastPhase1Ns = phase1Ns;
+        lastPhase2Ns = endNs - phase2StartNs;
         cycleTimeUs.recordValue(Math.min(cycleTimeUs.getHighestTrackableValue(), elapsedNs / 1_000));
         cycles++;
         blocksWritten += count;
