@@ -359,6 +359,49 @@ class StoreModelTest
     }
 
     @Test
+    void databasesGrowByTheExpansionUpToTheirMaximum() throws Exception
+    {
+        final StoreConfig config = new StoreConfig()
+            .addDatabase(new DatabaseConfig("SMALL", dir.resolve("small")).blockSizeBytes(4096)
+                .initialSizeBytes(16 * 4096).expansionBytes(8 * 4096).maxSizeBytes(64 * 4096))
+            .poolSizeBytes(2L << 20);
+        final java.util.List<String> expansions = new java.util.ArrayList<>();
+        config.events(new StoreEvents()
+        {
+            @Override
+            public void databaseExpanded(final String name, final int oldSizeBlocks, final int newSizeBlocks,
+                final int blockSizeBytes)
+            {
+                expansions.add(name + " " + oldSizeBlocks + "->" + newSizeBlocks);
+            }
+        });
+        try (Store store = Store.open(config))
+        {
+            final byte[] value = new byte[3000];
+            final BulwarkException full = assertThrows(BulwarkException.class, () ->
+            {
+                for (int i = 0; i < 10_000; i++)
+                {
+                    store.session().set(value, "g", i);
+                }
+            });
+            assertEquals(ErrorCode.DATABASE, full.code());
+            assertTrue(full.getMessage().contains("database SMALL is full: 64 blocks"), full.getMessage());
+            assertEquals(java.util.List.of("SMALL 16->24", "SMALL 24->32", "SMALL 32->40", "SMALL 40->48",
+                "SMALL 48->56", "SMALL 56->64"), expansions);
+            assertEquals(64, store.databases().get(0).sizeBlocks());
+            DirectFlusher.flush(store);
+            final org.bulwark.store.integrity.IntegrityReport report = store.checkIntegrity("SMALL");
+            assertTrue(report.ok(), report.format());
+            // Space freed by a kill is reused without growing.
+            store.session().kill("g");
+            store.session().set(value, "g", 1);
+            assertEquals(64, store.databases().get(0).sizeBlocks());
+            DirectFlusher.flush(store);
+        }
+    }
+
+    @Test
     void errorsNameTheReference() throws Exception
     {
         try (Store store = TestStores.open(dir))

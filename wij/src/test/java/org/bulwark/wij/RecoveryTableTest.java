@@ -390,6 +390,40 @@ class RecoveryTableTest
     }
 
     @Test
+    void blockComparisonStopsAtItsTimeLimitWhenNothingDiffers() throws Exception
+    {
+        crashInSecondCycle(WriteDaemonProbe.Point.COMPLETE, 1);
+        final Path wij = root.resolve("wij").resolve(WijFile.FILE_NAME);
+        final int block;
+        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, wij, false))
+        {
+            final CycleDescriptor d = new CycleDescriptor();
+            assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
+            block = d.recordBlock(d.recordCount() - 1);
+        }
+        // A difference late in the cycle that a comparison with no time at all never reaches.
+        corrupt(root.resolve("db0").resolve(BlockFile.FILE_NAME), (long)block * 4096 + 300);
+        try (WijHarness h = new WijHarness(root, 1, NioFileLayer.INSTANCE, RecoveryOptions.NORMAL,
+            WriteDaemonProbe.NONE, new WijConfig(root.resolve("wij")).compareTimeLimitMs(0)))
+        {
+            assertEquals(RecoveryCase.COMPLETE_AFTER_CRASH, h.recovery.recoveryCase());
+            assertFalse(Files.exists(root.resolve("wij").resolve(WijFile.MISMATCH_FILE_NAME)));
+            assertTrue(Files.readString(root.resolve("messages.log")).contains("stopped at the 0 ms limit"));
+            h.crash();
+        }
+    }
+
+    @Test
+    void theTargetSizeIsReservedUpFront() throws Exception
+    {
+        try (WijHarness h = new WijHarness(root, 1, NioFileLayer.INSTANCE, RecoveryOptions.NORMAL,
+            WriteDaemonProbe.NONE, new WijConfig(root.resolve("wij")).targetSizeBytes(40L << 20)))
+        {
+            assertTrue(h.recovery.wij().sizeBytes() >= 40L << 20);
+        }
+    }
+
+    @Test
     void renamingPicksAFreeName() throws Exception
     {
         final Path dir = Files.createDirectories(root.resolve("w"));
