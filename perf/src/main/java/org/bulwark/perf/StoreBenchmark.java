@@ -126,7 +126,8 @@ public class StoreBenchmark
         final long loadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
         check(session, key);
-        System.out.printf("%n[setup] loaded %,d nodes in %,d ms (%d flushes); database %s holds %,d blocks of %d bytes%n",
+        System.out.printf(
+            "%n[setup] loaded %,d nodes in %,d ms (%d flushes); database %s holds %,d blocks of %d bytes%n",
             KEY_COUNT, loadMs, flushes, directory, store.databases().get(0).sizeBlocks(), BLOCK_SIZE_BYTES);
 
         member.startDaemon();

@@ -201,7 +201,8 @@ public final class BulwarkCli
         out.println("  demo                     open a member, run a scripted session, check integrity");
         out.println("  integrity [DB ...]       check databases of a stopped instance; exit 1 on errors");
         out.println("  recover [OPERATION]      WIJ recovery tool; operations: list, view DB BLOCK, apply [DB] --yes,");
-        out.println("                           rename, dismount DB, mount DB, integrity [DB], start; no operation: menu");
+        out.println("                           rename, dismount DB, mount DB, integrity [DB], start;");
+        out.println("                           without an operation: a menu");
         out.println("  config                   list configuration keys and defaults");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }

@@ -67,7 +67,8 @@ public final class Instance implements AutoCloseable
             log.info(SUBSYSTEM, "starting: data " + config.dataDirectory().toAbsolutePath() + ", WIJ " +
                 wijConfig.directory() + ", " + storeConfig.databases().size() + " database(s), pool " +
                 (storeConfig.poolSizeBytes() >> 20) + " MiB, pid " + ProcessHandle.current().pid());
-            recovery = new WijRecovery(wijConfig, config.datasetLocations(), options.recovery(), options.fileLayer(), log)
+            recovery = new WijRecovery(wijConfig, config.datasetLocations(), options.recovery(), options.fileLayer(),
+                log)
                 .run();
             storeConfig.events(new LogEvents(log));
             store = Store.open(storeConfig);
@@ -80,7 +81,8 @@ public final class Instance implements AutoCloseable
                     null, daemon);
                 AgentRunner.startOnThread(runner);
             }
-            log.info(SUBSYSTEM, "ready: WIJ recovery " + recovery.recoveryCase() + " in " + recovery.elapsedMs() + " ms" +
+            log.info(SUBSYSTEM, "ready: WIJ recovery " + recovery.recoveryCase() + " in " + recovery.elapsedMs() +
+                " ms" +
                 (recovery.blocksRestored() > 0 ? ", " + recovery.blocksRestored() + " blocks restored" : "") +
                 (recovery.blocksCompared() > 0 ? ", " + recovery.blocksCompared() + " blocks compared" : ""));
             return new Instance(config, log, recovery, store, daemon, runner);
@@ -186,7 +188,8 @@ public final class Instance implements AutoCloseable
         @Override
         public void databaseCreated(final String name, final Path directory, final int blockSizeBytes)
         {
-            log.info("STORE", "created database " + name + " in " + directory + " (" + blockSizeBytes + "-byte blocks)");
+            log.info("STORE", "created database " + name + " in " + directory + " (" + blockSizeBytes +
+                "-byte blocks)");
         }
 
         @Override

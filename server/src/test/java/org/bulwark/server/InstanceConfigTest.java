@@ -31,7 +31,8 @@ class InstanceConfigTest
     void badValuesNameTheKeyAndLine() throws Exception
     {
         String message = load("pool.size = lots\n").getMessage();
-        assertTrue(message.contains("line 1") && message.contains("pool.size") && message.contains("not a size"), message);
+        assertTrue(message.contains("line 1") && message.contains("pool.size") && message.contains("not a size"),
+            message);
         message = load("databases = A\ndatabase.A.blockSize = 3k\n").getMessage();
         assertTrue(message.contains("line 2") && message.contains("block size"), message);
         message = load("writeDaemon.intervalMs = 0\n").getMessage();

@@ -70,7 +70,8 @@ final class BlockTable
         if (block < 0 || block >= capacityBlocks)
         {
             throw new BulwarkException(ErrorCode.DATABASE,
-                "block " + block + " is beyond the size of database " + databaseName + " (" + capacityBlocks + " blocks)");
+                "block " + block + " is beyond the size of database " + databaseName + " (" + capacityBlocks +
+                    " blocks)");
         }
         final Segment created = new Segment();
         return segments.compareAndSet(block >>> SEGMENT_SHIFT, null, created) ?

@@ -76,7 +76,8 @@ public final class DatabaseConfig
     {
         if (expansionBytes <= 0)
         {
-            throw new IllegalArgumentException("expansion of database " + name + " must be positive: " + expansionBytes);
+            throw new IllegalArgumentException("expansion of database " + name + " must be positive: " +
+                expansionBytes);
         }
         this.expansionBytes = expansionBytes;
         return this;

@@ -15,7 +15,8 @@ public interface StoreEvents
     {
     }
 
-    default void databaseMounted(final String name, final Path directory, final int sizeBlocks, final int blockSizeBytes)
+    default void databaseMounted(final String name, final Path directory, final int sizeBlocks,
+        final int blockSizeBytes)
     {
     }
 

@@ -592,7 +592,8 @@ public final class StoreSession
                     frames = ops.framesNeeded();
                     if (++attempts > MAX_STEP_ATTEMPTS)
                     {
-                        throw new BulwarkException(ErrorCode.DATABASE, "kill " + key + " could not reserve buffer frames");
+                        throw new BulwarkException(ErrorCode.DATABASE, "kill " + key +
+                            " could not reserve buffer frames");
                     }
                 }
                 else

@@ -459,7 +459,8 @@ final class TreeOps
             {
                 final int found = c.search(key, 0, keyLength);
                 safe = null == incrementBy &&
-                    c.freeBytes() + (found >= 0 ? c.entryFootprint(found) : 0) >= leafFootprint(bs, keyLength, putLength);
+                    c.freeBytes() + (found >= 0 ? c.entryFootprint(found) : 0) >= leafFootprint(bs, keyLength,
+                        putLength);
             }
             else
             {
@@ -990,7 +991,8 @@ final class TreeOps
             final DirectBuffer big = ctx.readable(db, block);
             if (BlockLayout.type(big) != BlockLayout.TYPE_BIG)
             {
-                throw damaged(db, block, "expected a big-value block, found " + BlockLayout.typeName(BlockLayout.type(big)));
+                throw damaged(db, block, "expected a big-value block, found " +
+                    BlockLayout.typeName(BlockLayout.type(big)));
             }
             final int next = big.getInt(BlockLayout.LINK_OFFSET);
             ctx.unlatch(db, block);
@@ -1018,7 +1020,8 @@ final class TreeOps
         {
             if (0 == block)
             {
-                throw damaged(db, leaf.blockNumber(), "big-value chain ends after " + position + " of " + total + " bytes");
+                throw damaged(db, leaf.blockNumber(), "big-value chain ends after " + position + " of " + total +
+                    " bytes");
             }
             ctx.latchShared(db, block);
             wrapChecked(chainNode, db, block, root, BlockLayout.TYPE_BIG);

@@ -48,7 +48,8 @@ class ConcurrentStoreTest
                 final int writer = w;
                 final TreeMap<List<Object>, byte[]> model = new TreeMap<>(Collation.REFERENCES);
                 models.add(model);
-                threads.add(new Thread(() -> runWriter(store, writer, new Random(seed + writer), model, increments, failures),
+                threads.add(new Thread(() -> runWriter(store, writer, new Random(seed + writer), model, increments,
+                    failures),
                     "writer-" + w));
             }
             for (int r = 0; r < READERS; r++)
@@ -71,7 +72,8 @@ class ConcurrentStoreTest
             flusher.join(TimeUnit.MINUTES.toMillis(1));
             if (!failures.isEmpty())
             {
-                final AssertionError error = new AssertionError("seed " + seed + ": " + failures.size() + " thread failures");
+                final AssertionError error = new AssertionError("seed " + seed + ": " + failures.size() +
+                    " thread failures");
                 failures.forEach(error::addSuppressed);
                 throw error;
             }
@@ -104,7 +106,8 @@ class ConcurrentStoreTest
             {
                 total += n;
             }
-            assertEquals(Long.toString(total), store.session().getString("counter"), "seed " + seed + ": lost increments");
+            assertEquals(Long.toString(total), store.session().getString("counter"), "seed " + seed +
+                ": lost increments");
             final org.bulwark.store.integrity.IntegrityReport report = store.checkIntegrity("MAIN");
             assertTrue(report.ok(), "seed " + seed + ": " + report.format());
         }

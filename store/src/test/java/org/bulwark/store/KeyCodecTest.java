@@ -21,7 +21,8 @@ class KeyCodecTest
         {
             assertTrue(KeyCodec.isCanonicalNumber(s), s);
         }
-        for (final String s : new String[] {"", "-", "-0", "01", "0.5", "1.", "1.50", "+1", "1e5", " 1", "1 ", ".", "abc",
+        for (final String s : new String[] {"", "-", "-0", "01", "0.5", "1.", "1.50", "+1", "1e5", " 1", "1 ", ".",
+            "abc",
             "--1", "1.2.3"})
         {
             assertFalse(KeyCodec.isCanonicalNumber(s), s);

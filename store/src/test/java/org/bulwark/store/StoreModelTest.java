@@ -82,7 +82,8 @@ class StoreModelTest
                 }
                 else if (kind < 68)
                 {
-                    assertEquals(expectedData(model, normalised(key)), store.session().data("g", subs), where + " data " + key);
+                    assertEquals(expectedData(model, normalised(key)), store.session().data("g", subs), where +
+                        " data " + key);
                 }
                 else if (kind < 80)
                 {
@@ -93,14 +94,16 @@ class StoreModelTest
                         orderArgs.set(orderArgs.size() - 1, "");
                     }
                     assertEquals(expectedOrder(model, orderArgs, direction),
-                        store.session().order(direction, "g", orderArgs.toArray()), where + " order " + orderArgs + " " + direction);
+                        store.session().order(direction, "g", orderArgs.toArray()), where + " order " + orderArgs +
+                            " " + direction);
                 }
                 else if (kind < 90)
                 {
                     final int direction = random.nextBoolean() ? 1 : -1;
                     final List<Object> start = random.nextInt(10) == 0 ? List.of() : normalised(key);
                     assertEquals(expectedQuery(model, start, direction),
-                        store.session().query(direction, "g", start.toArray()), where + " query " + start + " " + direction);
+                        store.session().query(direction, "g", start.toArray()), where + " query " + start + " " +
+                            direction);
                 }
                 else if (kind < 96)
                 {
@@ -137,7 +140,8 @@ class StoreModelTest
             assertTrue(report.ok(), "seed " + seed + ": " + report.format());
             noteShape(report);
             // The workload is sized so that the tree grows and shrinks across levels and uses big values.
-            assertTrue(maxLevels >= 2 && sawBigValues, "seed " + seed + ": levels " + maxLevels + ", big " + sawBigValues);
+            assertTrue(maxLevels >= 2 && sawBigValues, "seed " + seed + ": levels " + maxLevels + ", big " +
+                sawBigValues);
             killEverything(store, model, seed);
             assertTrue(store.checkIntegrity("MAIN").ok(), store.checkIntegrity("MAIN").format());
         }
@@ -307,7 +311,8 @@ class StoreModelTest
             final List<List<Object>> keys = new ArrayList<>();
             for (int i = 0; i < 3000; i++)
             {
-                final List<Object> key = List.of((long)random.nextInt(1_000_000), "p".repeat(150 + random.nextInt(200)));
+                final List<Object> key = List.of((long)random.nextInt(1_000_000), "p".repeat(150 +
+                    random.nextInt(200)));
                 keys.add(key);
                 final byte[] value = randomValue(random);
                 store.session().set(value, "g", key.toArray());

@@ -35,7 +35,8 @@ public final class CrashChild
         final String stopAt = args[2];
         final long stopFromCycle = Long.parseLong(args[3]);
         final boolean wijEnabled = Boolean.parseBoolean(args[4]);
-        final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, "UTF-8");
+        final PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+            "UTF-8");
 
         final WriteDaemonProbe probe = (point, cycle, sequence) ->
         {

@@ -73,7 +73,8 @@ class CrashRecoveryTest
             final long seed = baseSeed + i;
             // Stop in the third cycle or later, so that earlier cycles put data on disk first.
             final ChildRun run = runChild(config, seed, point.name(), 3, 0);
-            assertNotNull(run.stopLine, "seed " + seed + ": the child never reached " + point + "; output " + run.lines);
+            assertNotNull(run.stopLine, "seed " + seed + ": the child never reached " + point + "; output " +
+                run.lines);
             verify(config, run, seed, point, "point " + point + " seed " + seed);
         }
     }
@@ -221,7 +222,9 @@ class CrashRecoveryTest
         command.add(stopAt);
         command.add(Long.toString(stopFromCycle));
         command.add(Boolean.toString(wijEnabled));
-        final Process process = new ProcessBuilder(command).redirectError(root.resolve("child-stderr.txt").toFile()).start();
+        final Process process = new ProcessBuilder(command)
+            .redirectError(root.resolve("child-stderr.txt").toFile())
+            .start();
         final ChildRun run = new ChildRun();
         final Thread reader = new Thread(() ->
         {

@@ -60,7 +60,8 @@ class PowerLossTest
                 final List<Integer> candidates = candidates(sweep.flags, cut);
                 for (int variant = 0; variant < 3; variant++)
                 {
-                    final String where = "seed " + seed + ", cut " + cut + " (sync event " + sync + "), variant " + variant;
+                    final String where = "seed " + seed + ", cut " + cut + " (sync event " + sync + "), variant " +
+                        variant;
                     final String damage = openImage(sweep, cut, variant, random, candidates, where);
                     assertNull(damage, damage);
                     images++;
@@ -84,7 +85,8 @@ class PowerLossTest
             final List<Integer> candidates = candidates(sweep.flags, sync);
             for (int variant = 0; variant < 3; variant++)
             {
-                final String damage = openImage(sweep, sync, variant, random, candidates, "seed " + seed + " cut " + sync);
+                final String damage = openImage(sweep, sync, variant, random, candidates, "seed " + seed + " cut " +
+                    sync);
                 images++;
                 if (null != damage)
                 {

@@ -93,7 +93,8 @@ final class Workload
     private byte[] value()
     {
         final int r = random.nextInt(100);
-        final int size = r < 80 ? random.nextInt(60) : r < 97 ? 200 + random.nextInt(2000) : 5000 + random.nextInt(15000);
+        final int size = r < 80 ? random.nextInt(60) : r < 97 ? 200 + random.nextInt(2000) : 5000 +
+            random.nextInt(15000);
         final byte[] value = new byte[size];
         random.nextBytes(value);
         return value;

@@ -46,7 +46,8 @@ public final class MismatchFile
             {
                 subset.addDataset(descriptor.datasetIndex(position), descriptor.datasetBlockSize(position),
                     descriptor.datasetUid(position), descriptor.datasetPath(position));
-                length += 18 + descriptor.datasetPath(position).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                length += 18 +
+                    descriptor.datasetPath(position).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
             }
         }
         long offset = WijFile.imagesStart(length);
@@ -69,7 +70,8 @@ public final class MismatchFile
             for (int i = 0; i < mismatches.size(); i++)
             {
                 final int r = mismatches.get(i);
-                final int blockSize = descriptor.datasetBlockSize(descriptor.datasetPosition(descriptor.recordDataset(r)));
+                final int position = descriptor.datasetPosition(descriptor.recordDataset(r));
+                final int blockSize = descriptor.datasetBlockSize(position);
                 final ByteBuffer image = ByteBuffer.allocateDirect(blockSize);
                 source.readImage(descriptor.recordOffset(r), image);
                 image.flip();

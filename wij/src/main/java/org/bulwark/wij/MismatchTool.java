@@ -173,7 +173,8 @@ public final class MismatchTool
                         if (crc != descriptor.recordCrc(r))
                         {
                             throw new IOException(config.mismatchPath() + " offset " + descriptor.recordOffset(r) +
-                                ": image of block " + descriptor.recordBlock(r) + " fails its checksum; nothing more applied");
+                                ": image of block " + descriptor.recordBlock(r) +
+                                    " fails its checksum; nothing more applied");
                         }
                         target.writeBlock(descriptor.recordBlock(r), image);
                         count++;
@@ -278,7 +279,8 @@ public final class MismatchTool
         {
             final int position = descriptor.datasetPosition(descriptor.recordDataset(r));
             final String path = descriptor.datasetPath(position);
-            if (descriptor.recordBlock(r) == block && (nameOf(path).equalsIgnoreCase(database) || path.equals(database)))
+            if (descriptor.recordBlock(r) == block && (nameOf(path).equalsIgnoreCase(database) ||
+                path.equals(database)))
             {
                 return r;
             }
@@ -305,7 +307,8 @@ public final class MismatchTool
             return "all zeros";
         }
         return BlockLayout.typeName(BlockLayout.type(block)) + " block " + BlockLayout.blockNumber(block) +
-            ", level " + block.getShort(BlockLayout.LEVEL_OFFSET) + ", tree " + block.getInt(BlockLayout.TREE_ID_OFFSET) +
+            ", level " + block.getShort(BlockLayout.LEVEL_OFFSET) + ", tree " +
+                block.getInt(BlockLayout.TREE_ID_OFFSET) +
             ", " + (block.getShort(BlockLayout.COUNT_OFFSET) & 0xFFFF) + " entries, journal position " +
             BlockLayout.journalPosition(block) + ", checksum " +
             (BlockLayout.checksumMatches(block, blockSize) ? "valid" : "INVALID");

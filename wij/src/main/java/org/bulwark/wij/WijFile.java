@@ -189,7 +189,8 @@ public final class WijFile implements AutoCloseable
     {
         if (header.descriptorLength <= 0 || header.descriptorOffset != DESCRIPTOR_OFFSET)
         {
-            return path + " offset " + DESCRIPTOR_OFFSET + ": no cycle descriptor (length " + header.descriptorLength + ")";
+            return path + " offset " + DESCRIPTOR_OFFSET + ": no cycle descriptor (length " +
+                header.descriptorLength + ")";
         }
         scratch.checkLimit(header.descriptorLength);
         final ByteBuffer view = scratch.byteBuffer().duplicate();

@@ -121,7 +121,8 @@ public final class WijRecovery
         Files.createDirectories(config.directory());
         final RecoveryCase.Observation observation = observe();
         final RecoveryCase decided = RecoveryCase.decide(observation);
-        log.info(SUBSYSTEM, "startup check of " + config.wijPath() + ": " + decided.name() + " (" + decided.description() + ")");
+        log.info(SUBSYSTEM, "startup check of " + config.wijPath() + ": " + decided.name() + " (" +
+            decided.description() + ")");
         int restored = 0;
         int compared = 0;
         try
@@ -144,7 +145,8 @@ public final class WijRecovery
                         "rather than guess; check the disk, then start with the skip-recovery option only if the " +
                         "databases are known good");
                 case ACTIVE_DAMAGED:
-                    throw refuse(decided, "the active flag of cycle " + header.cycleNumber + " is set but its descriptor " +
+                    throw refuse(decided, "the active flag of cycle " + header.cycleNumber +
+                        " is set but its descriptor " +
                         "is damaged: " + descriptorProblem + ". The databases may hold a partial cycle");
                 case ACTIVE_INTACT:
                     restored = restore();
@@ -298,7 +300,8 @@ public final class WijRecovery
         int restored = 0;
         if (pending.size() > 1)
         {
-            final ExecutorService executor = Executors.newFixedThreadPool(Math.min(config.restoreThreads(), pending.size()),
+            final ExecutorService executor = Executors.newFixedThreadPool(Math.min(config.restoreThreads(),
+                pending.size()),
                 r ->
                 {
                     final Thread t = new Thread(r, "wij-restore");
@@ -353,7 +356,8 @@ public final class WijRecovery
             {
                 failed.put(d, ex.getMessage());
                 log.fatal(SUBSYSTEM, "WIJ restore of dataset " + nameOf(descriptor.datasetPath(d)) + " (" +
-                    descriptor.datasetPath(d) + ") FAILED: " + ex.getMessage() + "; it stays marked for the next start");
+                    descriptor.datasetPath(d) + ") FAILED: " + ex.getMessage() +
+                        "; it stays marked for the next start");
             }
         }
         if (!failed.isEmpty())
@@ -373,7 +377,8 @@ public final class WijRecovery
         deleted.state = WijHeader.STATE_EMPTY;
         deleted.clearPending();
         wij.writeHeader(deleted);
-        log.info(SUBSYSTEM, String.format("restored %d blocks of cycle %d into %d dataset(s) in %d ms; WIJ marked deleted",
+        log.info(SUBSYSTEM,
+            String.format("restored %d blocks of cycle %d into %d dataset(s) in %d ms; WIJ marked deleted",
             restored, header.cycleNumber, pending.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)));
         return restored;
     }
@@ -551,7 +556,8 @@ public final class WijRecovery
             {
                 throw new IOException(wij.path() + " offset " + offset + ": image of block " +
                     descriptor.recordBlock(record) + " fails its checksum (stored 0x" +
-                    Integer.toHexString(descriptor.recordCrc(record)) + ", computed 0x" + Integer.toHexString(crc) + ")");
+                    Integer.toHexString(descriptor.recordCrc(record)) + ", computed 0x" + Integer.toHexString(crc) +
+                        ")");
             }
             final ByteBuffer image = chunk.duplicate();
             image.limit(at + blockSize).position(at);
@@ -629,12 +635,14 @@ public final class WijRecovery
         for (int i = 0; i < Math.min(10, mismatches.size()); i++)
         {
             final int r = mismatches.get(i);
-            where.append(i == 0 ? "" : ", ").append(nameOf(descriptor.datasetPath(
-                descriptor.datasetPosition(descriptor.recordDataset(r))))).append(" block ").append(descriptor.recordBlock(r));
+            final int position = descriptor.datasetPosition(descriptor.recordDataset(r));
+            where.append(i == 0 ? "" : ", ").append(nameOf(descriptor.datasetPath(position)))
+                .append(" block ").append(descriptor.recordBlock(r));
         }
         log.fatal(SUBSYSTEM, mismatches.size() + " of " + compared + " compared blocks differ from the WIJ (" + where +
             (mismatches.size() > 10 ? ", ..." : "") + "); written to " + config.mismatchPath());
-        throw refuse(RecoveryCase.COMPLETE_AFTER_CRASH, mismatches.size() + " block(s) of the last write daemon cycle " +
+        throw refuse(RecoveryCase.COMPLETE_AFTER_CRASH, mismatches.size() +
+            " block(s) of the last write daemon cycle " +
             "differ from the databases (" + where + "); the WIJ images are in " + config.mismatchPath() +
             ". Use 'bulwark recover' to list, view or apply them and to rename the file before starting");
     }

@@ -85,7 +85,8 @@ public final class WriteDaemon implements Agent
         this.log = log;
         this.probe = probe;
         this.clock = clock;
-        this.dirtyThresholdBlocks = Math.max(1, (int)((long)store.poolFrameCount() * config.dirtyThresholdPercent() / 100));
+        this.dirtyThresholdBlocks = Math.max(1,
+            (int)((long)store.poolFrameCount() * config.dirtyThresholdPercent() / 100));
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(config.cycleIntervalMs());
         if (null != wij)
         {
@@ -323,7 +324,8 @@ public final class WriteDaemon implements Agent
         for (int i = 0; i < count; i++)
         {
             final MountedDatabase db = databases.get(sealed.databaseIndex(i));
-            descriptor.addDataset(db.index(), db.blockSizeBytes(), db.uid(), db.directory().toAbsolutePath().toString());
+            descriptor.addDataset(db.index(), db.blockSizeBytes(), db.uid(),
+                db.directory().toAbsolutePath().toString());
         }
         // The record table's size is known before the images' offsets are: compute it first.
         int descriptorLength = CycleDescriptor.HEADER_LENGTH + count * CycleDescriptor.RECORD_LENGTH;

@@ -65,7 +65,8 @@ class RecoveryTableTest
     {
         this.databases = databases;
         final CrashAt probe = new CrashAt(point);
-        final WijHarness h = new WijHarness(root, databases, NioFileLayer.INSTANCE, RecoveryOptions.NORMAL, probe, true);
+        final WijHarness h = new WijHarness(root, databases, NioFileLayer.INSTANCE, RecoveryOptions.NORMAL, probe,
+            true);
         for (int i = 0; i < 200; i++)
         {
             h.store.session().set("first-" + i, "a", i);
@@ -84,7 +85,8 @@ class RecoveryTableTest
 
     private WijHarness reopen() throws Exception
     {
-        return new WijHarness(root, databases, NioFileLayer.INSTANCE, RecoveryOptions.NORMAL, WriteDaemonProbe.NONE, true);
+        return new WijHarness(root, databases, NioFileLayer.INSTANCE, RecoveryOptions.NORMAL, WriteDaemonProbe.NONE,
+            true);
     }
 
     private static void assertValues(final WijHarness h, final String prefix, final int databases)
@@ -364,7 +366,8 @@ class RecoveryTableTest
         assertTrue(Files.exists(root.resolve("wij").resolve(WijFile.MISMATCH_FILE_NAME)));
 
         // Refused again while the file exists.
-        assertEquals(RecoveryCase.MISMATCH_PENDING, assertThrows(WijRecoveryException.class, this::reopen).recoveryCase());
+        assertEquals(RecoveryCase.MISMATCH_PENDING, assertThrows(WijRecoveryException.class,
+            this::reopen).recoveryCase());
 
         // The operator lists, views, applies and renames.
         final WijConfig config = new WijConfig(root.resolve("wij"));
@@ -476,7 +479,8 @@ class RecoveryTableTest
         o.descriptorIntact = true;
         assertEquals(RecoveryCase.ACTIVE_INTACT, RecoveryCase.decide(o));
         o.cleanShutdown = true;
-        assertEquals(RecoveryCase.ACTIVE_INTACT, RecoveryCase.decide(o), "an active cycle is restored however we stopped");
+        assertEquals(RecoveryCase.ACTIVE_INTACT, RecoveryCase.decide(o),
+            "an active cycle is restored however we stopped");
         o.state = WijHeader.STATE_COMPLETE;
         assertEquals(RecoveryCase.COMPLETE_CLEAN, RecoveryCase.decide(o));
         o.cleanShutdown = false;

@@ -106,7 +106,8 @@ class WriteDaemonTest
             layer.failSyncOf = "bulwark.dat";
             h.daemon.requestFlush();
             awaitTrue(() -> null != h.daemon.failure(), "the daemon to fail");
-            final BulwarkException refused = assertThrows(BulwarkException.class, () -> h.store.session().set("w", "x", 2));
+            final BulwarkException refused = assertThrows(BulwarkException.class, () -> h.store.session().set("w",
+                "x", 2));
             assertEquals(ErrorCode.DATABASE, refused.code());
             assertTrue(refused.getMessage().contains("write daemon failed"), refused.getMessage());
         }

@@ -106,7 +106,8 @@ public final class BlockFile implements AutoCloseable
         try
         {
             final int blockSizeBytes = readLabelBlockSize(file, path);
-            final BlockFile blockFile = new BlockFile(path, file, blockSizeBytes, new BlockMapping(path, blockSizeBytes));
+            final BlockFile blockFile = new BlockFile(path, file, blockSizeBytes, new BlockMapping(path,
+                blockSizeBytes));
             blockFile.mapping.ensureMapped(Math.max(file.size(), blockSizeBytes));
             return blockFile;
         }

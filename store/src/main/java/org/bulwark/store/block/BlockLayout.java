@@ -104,7 +104,8 @@ public final class BlockLayout
         if (Integer.bitCount(blockSizeBytes) != 1 ||
             blockSizeBytes < MIN_BLOCK_SIZE_BYTES || blockSizeBytes > MAX_BLOCK_SIZE_BYTES)
         {
-            throw new IllegalArgumentException("block size " + blockSizeBytes + " bytes is not one of 4096, 8192, 16384");
+            throw new IllegalArgumentException("block size " + blockSizeBytes +
+                " bytes is not one of 4096, 8192, 16384");
         }
     }
 

@@ -80,7 +80,8 @@ public final class IntegrityChecker
         }
         if (DatabaseLabel.sizeBlocks(label) != sizeBlocks)
         {
-            report.problem(0, "label says " + DatabaseLabel.sizeBlocks(label) + " blocks, the database has " + sizeBlocks);
+            report.problem(0, "label says " + DatabaseLabel.sizeBlocks(label) + " blocks, the database has " +
+                sizeBlocks);
         }
         reachable.set(DatabaseLabel.LABEL_BLOCK);
 
@@ -157,7 +158,8 @@ public final class IntegrityChecker
         final boolean trusted = source.read(block, into);
         if (trusted && !BlockLayout.checksumMatches(into, blockSizeBytes))
         {
-            report.problem(block, "checksum mismatch (stored 0x" + Integer.toHexString(into.getInt(BlockLayout.CRC_OFFSET)) +
+            report.problem(block, "checksum mismatch (stored 0x" +
+                Integer.toHexString(into.getInt(BlockLayout.CRC_OFFSET)) +
                 ", computed 0x" + Integer.toHexString(BlockLayout.computeChecksum(into, blockSizeBytes)) + ")");
             return false;
         }
@@ -290,11 +292,13 @@ public final class IntegrityChecker
             }
             if (!(type == BlockLayout.TYPE_POINTER && i == 0))
             {
-                if (null != low && KeyCodec.compare(buffer, keyOffset, keyLength, new UnsafeBuffer(low), 0, lowLength) < 0)
+                if (null != low && KeyCodec.compare(buffer, keyOffset, keyLength, new UnsafeBuffer(low), 0,
+                    lowLength) < 0)
                 {
                     report.problem(block, tree + ": entry " + i + " is below the separator of its parent");
                 }
-                if (null != high && KeyCodec.compare(buffer, keyOffset, keyLength, new UnsafeBuffer(high), 0, highLength) >= 0)
+                if (null != high && KeyCodec.compare(buffer, keyOffset, keyLength, new UnsafeBuffer(high), 0,
+                    highLength) >= 0)
                 {
                     report.problem(block, tree + ": entry " + i + " is not below the next separator of its parent");
                 }
@@ -373,7 +377,8 @@ public final class IntegrityChecker
         final int slotsEnd = BlockLayout.HEADER_LENGTH + 2 * count;
         if (heapStart < slotsEnd || heapStart > blockSizeBytes)
         {
-            report.problem(block, tree + ": heap start " + heapStart + " overlaps " + count + " slots or passes the block");
+            report.problem(block, tree + ": heap start " + heapStart + " overlaps " + count +
+                " slots or passes the block");
             return false;
         }
         long entryBytes = 0;
@@ -411,7 +416,8 @@ public final class IntegrityChecker
         }
         if (entryBytes + node.garbage() != blockSizeBytes - heapStart)
         {
-            report.problem(block, tree + ": heap accounting is off: " + entryBytes + " entry bytes and " + node.garbage() +
+            report.problem(block, tree + ": heap accounting is off: " + entryBytes + " entry bytes and " +
+                node.garbage() +
                 " garbage in a heap of " + (blockSizeBytes - heapStart));
             return false;
         }
@@ -439,7 +445,8 @@ public final class IntegrityChecker
         {
             if (KeyCodec.depth(buffer, offset, length) > GlobalKey.MAX_DEPTH)
             {
-                report.problem(block, tree + ": entry " + index + " has more than " + GlobalKey.MAX_DEPTH + " subscripts");
+                report.problem(block, tree + ": entry " + index + " has more than " + GlobalKey.MAX_DEPTH +
+                    " subscripts");
             }
         }
         catch (final IllegalStateException ex)
@@ -493,7 +500,8 @@ public final class IntegrityChecker
             final int bytes = chainNode.count();
             if (bytes <= 0 || bytes > blockSizeBytes - BlockLayout.HEADER_LENGTH || seen + bytes > length)
             {
-                report.problem(block, tree + ": big value block holds " + bytes + " bytes at " + seen + " of " + length);
+                report.problem(block, tree + ": big value block holds " + bytes + " bytes at " + seen + " of " +
+                    length);
                 return;
             }
             stats.bigBlocks++;

@@ -173,7 +173,8 @@ public final class IntegrityReport
             .append(ok() ? "no errors" : (problems.size() + suppressed) + " error(s)").append('\n');
         out.append(String.format("  %d blocks of %d bytes, %d in use, %d map block(s), checked in %d ms%n",
             sizeBlocks, blockSizeBytes, allocatedBlocks, mapBlocks, elapsedMs));
-        out.append(String.format("  %-32s %8s %8s %8s %10s %6s%n", "global", "pointer", "data", "big", "nodes", "levels"));
+        out.append(String.format("  %-32s %8s %8s %8s %10s %6s%n", "global", "pointer", "data", "big", "nodes",
+            "levels"));
         for (final Map.Entry<String, TreeStats> e : globals.entrySet())
         {
             final TreeStats s = e.getValue();
