@@ -15,6 +15,7 @@ import org.bulwark.wij.WriteDaemon;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The composition root of a member (ARCHITECTURE: open databases → WIJ recovery → serve): opens
@@ -148,8 +149,22 @@ public final class Instance implements AutoCloseable
         {
             if (null != runner)
             {
+                // Let a cycle in progress finish: closing the runner would interrupt it after 5 s.
+                try
+                {
+                    if (!daemon.stopCycling(TimeUnit.MINUTES.toMillis(10)))
+                    {
+                        log.severe(SUBSYSTEM, "a write daemon cycle did not end within 10 minutes; stopping anyway");
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
                 runner.close();
             }
+            // From here on an update would not be in the last cycle: refuse it instead of losing it.
+            store.fail("the instance is shutting down");
             daemon.shutdown();
             log.info(SUBSYSTEM, "shut down cleanly");
         }

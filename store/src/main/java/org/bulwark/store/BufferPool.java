@@ -52,6 +52,7 @@ final class BufferPool implements AutoCloseable
     /** Free frames not promised to any update: free minus reserved. */
     private final AtomicInteger unreservedFree = new AtomicInteger();
     private volatile int waiters;
+    private final java.util.ArrayDeque<Thread> waiting = new java.util.ArrayDeque<>();
 
     private int[] dirtyList;
     private int[] spareDirtyList;
@@ -180,16 +181,20 @@ final class BufferPool implements AutoCloseable
             throw new BulwarkException(ErrorCode.DATABASE, "an update needs " + frames +
                 " buffer frames, more than half the pool of " + frameCount + "; enlarge the buffer pool");
         }
-        if (tryReserve(frames))
+        if (0 == waiters && tryReserve(frames))
         {
             return;
         }
         lock.lock();
+        // Waiters are served in arrival order, so that a large reservation (a big value) is not
+        // starved by a stream of small ones; newcomers take the fast path only when no one waits.
+        final Thread self = Thread.currentThread();
+        waiting.addLast(self);
         waiters++;
         try
         {
             final long deadlineNs = System.nanoTime() + timeoutNs;
-            while (!tryReserve(frames))
+            while (waiting.peekFirst() != self || !tryReserve(frames))
             {
                 if (null != failure)
                 {
@@ -215,7 +220,9 @@ final class BufferPool implements AutoCloseable
         }
         finally
         {
+            waiting.remove(self);
             waiters--;
+            framesReleased.signalAll();
             lock.unlock();
         }
     }

@@ -46,8 +46,10 @@ public final class SealedCycle
     }
 
     /**
-     * @return the store's update sequence when the cycle was sealed: every update numbered up to
-     * it is in the cycle's images (the checkpoint once the journal exists).
+     * @return the store's update sequence when the cycle was sealed. Updates take their number
+     * inside the update gate at their first step, so every single-step update numbered up to it is
+     * in the cycle's images, and none after it; a kill that spans several steps and is numbered up
+     * to it may be in them only in part.
      */
     public long sealedUpdateSequence()
     {

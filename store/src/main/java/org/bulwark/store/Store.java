@@ -334,7 +334,7 @@ public final class Store implements AutoCloseable
             final int frame = sealed.frame(i);
             final Database db = databases.get(sealed.databaseIndex(i));
             final int block = sealed.blockNumber(i);
-            db.table.acquireExclusive(block, backoff);
+            acquireForRelease(db, block, backoff);
             try
             {
                 if (db.table.frame(block) == frame)
@@ -398,6 +398,26 @@ public final class Store implements AutoCloseable
                 }
             }
         }, db.name);
+    }
+
+    /**
+     * The cycle is durable, so releasing its frames must not give up: wait for the latch however
+     * long a reader holds it.
+     */
+    private static void acquireForRelease(final Database db, final int block, final Backoff backoff)
+    {
+        while (true)
+        {
+            try
+            {
+                db.table.acquireExclusive(block, backoff);
+                return;
+            }
+            catch (final LatchTimeoutException ex)
+            {
+                Thread.onSpinWait(); // keep waiting: a latch held this long is a reader stalled, not lost
+            }
+        }
     }
 
     // ------------------------------------------------------------------ for sessions
@@ -510,6 +530,11 @@ public final class Store implements AutoCloseable
         return databases.get(index);
     }
 
+    boolean isClosed()
+    {
+        return closed;
+    }
+
     void checkOpen()
     {
         if (closed)
@@ -530,16 +555,29 @@ public final class Store implements AutoCloseable
             return;
         }
         closed = true;
+        // An operation already past its check may still read block memory: wait for it before
+        // unmapping, or leave the mappings in place rather than crash the process.
+        boolean quiet = true;
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (SessionHolder holder; null != (holder = sessionHolders.poll()); )
         {
+            final StoreSession session = holder.session;
             holder.session = null;
+            while (null != session && session.busy() && quiet)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    quiet = false;
+                }
+                Thread.onSpinWait();
+            }
         }
         IOException first = null;
         for (final Database db : databases)
         {
             try
             {
-                db.file.close();
+                db.file.close(quiet);
             }
             catch (final IOException ex)
             {

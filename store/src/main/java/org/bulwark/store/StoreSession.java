@@ -455,6 +455,14 @@ public final class StoreSession
 
     // =================================================================== internals
 
+    /**
+     * @return true while an operation of this session holds latches (reads block memory).
+     */
+    boolean busy()
+    {
+        return ctx.active();
+    }
+
     private GlobalKey key(final String global, final Object[] subscripts)
     {
         final GlobalKey key = argKey.global(global);
@@ -520,8 +528,8 @@ public final class StoreSession
         final BigDecimal incrementBy,
         final String operation)
     {
-        ctx.updateSequence(store.nextUpdateSequence());
         int frames = TreeOps.framesForOptimisticPut(db.blockSizeBytes, null == incrementBy ? length : 64);
+        boolean numbered = false;
         try
         {
             for (int attempt = 0; attempt < MAX_STEP_ATTEMPTS; attempt++)
@@ -531,6 +539,12 @@ public final class StoreSession
                 final int outcome;
                 try
                 {
+                    if (!numbered)
+                    {
+                        // Numbered inside the gate: a cycle sealed with sequence n holds every update <= n.
+                        ctx.updateSequence(store.nextUpdateSequence());
+                        numbered = true;
+                    }
                     outcome = null == incrementBy ?
                         ops.put(db, root, key.buffer(), key.length(), value, offset, length) :
                         ops.increment(db, root, key.buffer(), key.length(), incrementBy);
@@ -558,16 +572,19 @@ public final class StoreSession
         store.checkOpen();
         final Database db = store.databaseOf(key.global());
         store.checkWritable(db);
-        // Every update takes a sequence number, even one that finds nothing to remove, so that the
-        // numbers count updates exactly (crash tests map them back to operations).
-        ctx.updateSequence(store.nextUpdateSequence());
         final int root = rootOf(db, key.global(), false);
         if (0 == root)
         {
+            // Every update takes a sequence number, even one that finds nothing to remove, so that
+            // the numbers count updates exactly (crash tests map them back to operations).
+            final long stamp = store.enterUpdate();
+            store.nextUpdateSequence();
+            store.exitUpdate(stamp);
             return;
         }
         int frames = 8;
         int attempts = 0;
+        boolean numbered = false;
         try
         {
             while (true)
@@ -577,6 +594,13 @@ public final class StoreSession
                 final int outcome;
                 try
                 {
+                    if (!numbered)
+                    {
+                        // Numbered inside the gate at the first step; a kill over several steps may
+                        // be partly in a cycle sealed after its number.
+                        ctx.updateSequence(store.nextUpdateSequence());
+                        numbered = true;
+                    }
                     outcome = ops.removeStep(db, root, key.buffer(), key.length(), exact);
                 }
                 finally
@@ -672,8 +696,16 @@ public final class StoreSession
                         ctx.unlatch(db, root);
                     }
                     rootValue.putInt(0, root);
-                    final int outcome = ops.put(db, DatabaseLabel.DIRECTORY_ROOT_BLOCK, nameKey, nameLength,
-                        rootValue, 0, 4);
+                    final int outcome;
+                    try
+                    {
+                        outcome = ops.put(db, DatabaseLabel.DIRECTORY_ROOT_BLOCK, nameKey, nameLength, rootValue, 0, 4);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        db.allocator.free(ctx, root);
+                        throw ex;
+                    }
                     if (TreeOps.DONE == outcome)
                     {
                         return root;

@@ -22,6 +22,7 @@ final class TreeContext
     private final int[] heldBlock = new int[MAX_HELD];
     private final boolean[] heldExclusive = new boolean[MAX_HELD];
     private int heldCount;
+    private volatile boolean active;
 
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer copyFrom = new UnsafeBuffer(0, 0);
@@ -80,6 +81,10 @@ final class TreeContext
                 System.arraycopy(heldExclusive, i + 1, heldExclusive, i, heldCount - i - 1);
                 heldCount--;
                 heldDatabase[heldCount] = null;
+                if (0 == heldCount)
+                {
+                    active = false;
+                }
                 return;
             }
         }
@@ -97,6 +102,7 @@ final class TreeContext
             heldDatabase[i] = null;
         }
         heldCount = 0;
+        active = false;
     }
 
     int heldCount()
@@ -104,8 +110,34 @@ final class TreeContext
         return heldCount;
     }
 
+    /**
+     * True while this thread holds a latch, hence may read through a mapping: closing the store
+     * waits for it to turn false before unmapping.
+     */
+    boolean active()
+    {
+        return active;
+    }
+
     private void push(final Database db, final int block, final boolean exclusive)
     {
+        if (0 == heldCount)
+        {
+            active = true; // volatile write before the volatile read of closed: close sees one or the other
+            if (store.isClosed())
+            {
+                active = false;
+                if (exclusive)
+                {
+                    db.table.releaseExclusive(block);
+                }
+                else
+                {
+                    db.table.releaseShared(block);
+                }
+                throw new IllegalStateException("store is closed");
+            }
+        }
         if (heldCount == MAX_HELD)
         {
             if (exclusive)
@@ -144,7 +176,17 @@ final class TreeContext
     long readAddress(final Database db, final int block)
     {
         final int frame = db.table.frame(block);
-        return BlockTable.NO_FRAME == frame ? db.file.mappedAddress(block) : pool.address(frame);
+        if (BlockTable.NO_FRAME != frame)
+        {
+            return pool.address(frame);
+        }
+        if (block < 0 || block >= db.allocator.sizeBlocks())
+        {
+            // A damaged pointer: reading it through the mapping could fault past the end of the file.
+            throw new BulwarkException(ErrorCode.DATABASE, "database " + db.name + ": reference to block " + block +
+                " outside its " + db.allocator.sizeBlocks() + " blocks");
+        }
+        return db.file.mappedAddress(block);
     }
 
     /**
@@ -162,7 +204,7 @@ final class TreeContext
         }
         else
         {
-            final long source = BlockTable.NO_FRAME == frame ? db.file.mappedAddress(block) : pool.address(frame);
+            final long source = readAddress(db, block);
             final int newFrame = takeFrame(db, block);
             address = pool.address(newFrame);
             copyFrom.wrap(source, db.blockSizeBytes);

@@ -64,6 +64,13 @@ final class TreeOps
 
     private int framesNeeded;
 
+    /**
+     * Blocks allocated before a write step changes anything, so that running out of space (or a
+     * failed growth) fails the step while the tree is still untouched; unused ones are freed.
+     */
+    private int[] spareBlocks = new int[64];
+    private int spareCount;
+
     TreeOps(final TreeContext ctx)
     {
         this.ctx = ctx;
@@ -349,7 +356,14 @@ final class TreeOps
         finally
         {
             putValue = null;
-            ctx.unlatchAll();
+            try
+            {
+                freeSpares(db);
+            }
+            finally
+            {
+                ctx.unlatchAll();
+            }
         }
     }
 
@@ -431,6 +445,7 @@ final class TreeOps
             framesNeeded = needed;
             return NEED_FRAMES;
         }
+        allocateSpares(db, chainBlocks(bs, putLength));
         final int newChain = writeChain(db, root, putValue, putOffset, putLength);
         node.wrap(ctx.writableAddress(db, leafBlock), bs);
         insertIntoLeaf(node, index, key, keyLength, putLength, newChain, putValue, putOffset);
@@ -488,6 +503,9 @@ final class TreeOps
             return NEED_FRAMES;
         }
 
+        // Every held level may split (one new block each, two for the root) and the value may need
+        // a chain: allocate all of it now, so that a full database fails here, with nothing changed.
+        allocateSpares(db, heldNodes + 1 + chainBlocks(bs, putLength));
         final int oldChain = index >= 0 && leaf.isBig(index) ? leaf.bigValueFirstBlock(index) : 0;
         final int newChain = writeChain(db, root, putValue, putOffset, putLength);
         makePathWritable(db);
@@ -1165,11 +1183,48 @@ final class TreeOps
     }
 
     /**
-     * Allocate a block, latch it exclusively, give it a fresh frame and initialise it.
+     * Allocate every block a step may need, before it changes anything. On failure (the database
+     * is full, growth failed) those already allocated are freed and the error propagates.
+     */
+    private void allocateSpares(final Database db, final int blocks)
+    {
+        if (spareBlocks.length < blocks)
+        {
+            spareBlocks = new int[Math.max(blocks, spareBlocks.length * 2)];
+        }
+        try
+        {
+            while (spareCount < blocks)
+            {
+                spareBlocks[spareCount] = db.allocator.allocate(ctx);
+                spareCount++;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            freeSpares(db);
+            throw ex;
+        }
+    }
+
+    /**
+     * Return the spare blocks a step did not use.
+     */
+    private void freeSpares(final Database db)
+    {
+        while (spareCount > 0)
+        {
+            db.allocator.free(ctx, spareBlocks[--spareCount]);
+        }
+    }
+
+    /**
+     * Allocate a block (a spare if there is one), latch it exclusively, give it a fresh frame and
+     * initialise it.
      */
     private int allocateNode(final Database db, final int root, final byte type, final int level, final Node into)
     {
-        final int block = db.allocator.allocate(ctx);
+        final int block = spareCount > 0 ? spareBlocks[--spareCount] : db.allocator.allocate(ctx);
         ctx.latchExclusive(db, block);
         into.wrap(ctx.freshAddress(db, block), db.blockSizeBytes);
         into.init(type, level, block, root);

@@ -406,6 +406,83 @@ class StoreModelTest
         }
     }
 
+    /**
+     * A database that fills up fails the update that needs a block, before it changes anything:
+     * every acknowledged set stays readable, a failed overwrite keeps the old value, and no block
+     * leaks (splits two levels deep and big-value chains included).
+     */
+    @Test
+    void aFullDatabaseFailsUpdatesWithoutDamage() throws Exception
+    {
+        for (int round = 0; round < 12; round++)
+        {
+            final long seed = System.nanoTime() + round;
+            final Random random = new Random(seed);
+            final Path where = dir.resolve("full" + round);
+            final StoreConfig config = new StoreConfig()
+                .addDatabase(new DatabaseConfig("SMALL", where).blockSizeBytes(4096)
+                    .initialSizeBytes(16 * 4096).expansionBytes(4 * 4096)
+                    .maxSizeBytes((40 + random.nextInt(40)) * 4096))
+                .poolSizeBytes(2L << 20);
+            final TreeMap<List<Object>, byte[]> model = new TreeMap<>(Collation.REFERENCES);
+            try (Store store = Store.open(config))
+            {
+                int failures = 0;
+                for (int i = 0; i < 3000 && failures < 60; i++)
+                {
+                    final List<Object> key = List.of((long)random.nextInt(400), "k".repeat(300 + random.nextInt(150)));
+                    final byte[] value = new byte[random.nextInt(10) == 0 ? 5000 + random.nextInt(9000) :
+                        random.nextInt(300)];
+                    random.nextBytes(value);
+                    try
+                    {
+                        store.session().set(value, "g", key.toArray());
+                        model.put(normalised(key), value);
+                    }
+                    catch (final BulwarkException ex)
+                    {
+                        assertEquals(ErrorCode.DATABASE, ex.code(), ex.getMessage());
+                        assertTrue(ex.getMessage().contains("is full"), ex.getMessage());
+                        failures++;
+                    }
+                }
+                assertTrue(failures > 0, "seed " + seed + ": the database never filled up");
+                assertContent(store, model, "seed " + seed + " when full");
+                DirectFlusher.flush(store);
+                final org.bulwark.store.integrity.IntegrityReport report = store.checkIntegrity("SMALL");
+                assertTrue(report.ok(), "seed " + seed + ": " + report.format());
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseCreatedLargerThanOneMapRegionHasEveryMapBlock() throws Exception
+    {
+        final int regionBlocks = org.bulwark.store.block.DatabaseLabel.regionBlocks(4096);
+        final StoreConfig config = new StoreConfig()
+            .addDatabase(new DatabaseConfig("WIDE", dir.resolve("wide")).blockSizeBytes(4096)
+                .initialSizeBytes((regionBlocks * 2L + 100) * 4096))
+            .poolSizeBytes(64L << 20);
+        try (Store store = Store.open(config))
+        {
+            assertTrue(store.checkIntegrity("WIDE").ok(), store.checkIntegrity("WIDE").format());
+            // Fill past the first region: the allocator must skip the second region's map block.
+            final byte[] value = new byte[3000];
+            for (int i = 0; i < regionBlocks + 2000; i++)
+            {
+                store.session().set(value, "g", i);
+                if (store.dirtyBlockCount() > store.poolFrameCount() / 2)
+                {
+                    DirectFlusher.flush(store);
+                }
+            }
+            DirectFlusher.flush(store);
+            final org.bulwark.store.integrity.IntegrityReport report = store.checkIntegrity("WIDE");
+            assertTrue(report.ok(), report.format());
+            assertEquals(0, store.databases().get(0).expansions());
+        }
+    }
+
     @Test
     void errorsNameTheReference() throws Exception
     {

@@ -407,6 +407,14 @@ public final class WijRecovery
         {
             checkUid(target, position, file);
             final ImageReader reader = new ImageReader();
+            // Check every image first: a damaged one stops the restore before anything is written.
+            for (int r = 0; r < descriptor.recordCount(); r++)
+            {
+                if (descriptor.recordDataset(r) == index)
+                {
+                    reader.image(r, blockSize);
+                }
+            }
             int labelSizeBlocks = 0;
             // Images of consecutive blocks lie back to back in the WIJ: write each such run at once.
             int runFirstBlock = -1;

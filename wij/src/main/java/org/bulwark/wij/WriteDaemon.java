@@ -5,6 +5,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.checksum.Crc32c;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
+import org.bulwark.store.LatchTimeoutException;
 import org.bulwark.store.MountedDatabase;
 import org.bulwark.store.SealedCycle;
 import org.bulwark.store.Store;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The write daemon (SPEC W-1, W-2): in cycles, by interval or when enough of the buffer pool is
@@ -52,6 +54,12 @@ public final class WriteDaemon implements Agent
     private final int dirtyThresholdBlocks;
     private final long intervalNs;
 
+    private static final int IDLE = 0;
+    private static final int CYCLING = 1;
+    private static final int STOPPED = 2;
+
+    /** The agent's duty cycle runs a cycle only from IDLE; stopping waits for IDLE, then holds STOPPED. */
+    private final AtomicInteger agentState = new AtomicInteger();
     private volatile boolean flushRequested;
     private volatile String failure;
     private long nextCycleNs;
@@ -124,8 +132,19 @@ public final class WriteDaemon implements Agent
         final int dirty = store.dirtyBlockCount();
         if (flushRequested || dirty >= dirtyThresholdBlocks || (nowNs - nextCycleNs >= 0 && dirty > 0))
         {
-            flushRequested = false;
-            runCycleOrFail(nowNs);
+            if (!agentState.compareAndSet(IDLE, CYCLING))
+            {
+                return 0; // stopped: the caller of stopCycling() writes what is left
+            }
+            try
+            {
+                flushRequested = false;
+                runCycleOrFail(nowNs);
+            }
+            finally
+            {
+                agentState.set(IDLE);
+            }
             return 1;
         }
         if (nowNs - nextCycleNs >= 0)
@@ -140,8 +159,32 @@ public final class WriteDaemon implements Agent
     }
 
     /**
+     * Stop starting cycles on the agent's thread, waiting for a cycle in progress to end, so that a
+     * shutdown never interrupts one (a thread interrupted in file I/O closes the file).
+     *
+     * @return false if a cycle was still running after the timeout.
+     */
+    public boolean stopCycling(final long timeoutMs) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!agentState.compareAndSet(IDLE, STOPPED))
+        {
+            if (agentState.get() == STOPPED)
+            {
+                return true;
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
+    }
+
+    /**
      * Run one cycle now, on the caller's thread (tests, shutdown). Must not run concurrently with
-     * the agent's own duty cycle.
+     * the agent's own duty cycle: stop it first ({@link #stopCycling(long)}) if it runs.
      *
      * @return blocks written.
      */
@@ -259,7 +302,17 @@ public final class WriteDaemon implements Agent
     private int cycle(final long nowNs) throws IOException
     {
         nextCycleNs = nowNs + intervalNs;
-        final SealedCycle sealed = store.seal(TimeUnit.MILLISECONDS.toNanos(config.sealTimeoutMs()));
+        final SealedCycle sealed;
+        try
+        {
+            sealed = store.seal(TimeUnit.MILLISECONDS.toNanos(config.sealTimeoutMs()));
+        }
+        catch (final LatchTimeoutException ex)
+        {
+            // Nothing was sealed, so nothing is lost: try again at the next duty cycle.
+            log.warning(SUBSYSTEM, "cycle postponed: " + ex.getMessage());
+            return 0;
+        }
         final int count = sealed.blockCount();
         if (0 == count)
         {

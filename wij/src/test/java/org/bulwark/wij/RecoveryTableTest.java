@@ -279,6 +279,21 @@ class RecoveryTableTest
             assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
             imageOffset = d.recordOffset(0);
         }
+        final long lastImageOffset;
+        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, wij, false))
+        {
+            final CycleDescriptor d = new CycleDescriptor();
+            assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
+            lastImageOffset = d.recordOffset(d.recordCount() - 1);
+        }
+        // Damage the last image: nothing of the cycle may be written before that is found.
+        corrupt(wij, lastImageOffset + 100);
+        final Path dbFile = root.resolve("db0").resolve(BlockFile.FILE_NAME);
+        final byte[] before = Files.readAllBytes(dbFile);
+        final WijRecoveryException damaged = assertThrows(WijRecoveryException.class, this::reopen);
+        assertTrue(damaged.getMessage().contains("offset " + lastImageOffset), damaged.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(dbFile), "a partial restore was written");
+        corrupt(wij, lastImageOffset + 100);
         corrupt(wij, imageOffset + 100);
         final WijRecoveryException ex = assertThrows(WijRecoveryException.class, this::reopen);
         assertTrue(ex.getMessage().contains("offset " + imageOffset), ex.getMessage());

@@ -84,6 +84,18 @@ public final class BlockFile implements AutoCloseable
         {
             out.setLength((long)sizeBlocks * blockSizeBytes);
             out.write(bytes, 0);
+            // Every region the initial size reaches needs its map block, which marks itself in use.
+            final int regionBlocks = DatabaseLabel.regionBlocks(blockSizeBytes);
+            for (int region = 1; (long)region * regionBlocks < sizeBlocks; region++)
+            {
+                final int mapBlock = DatabaseLabel.mapBlockOfRegion(region, regionBlocks);
+                BlockLayout.initHeader(map, blockSizeBytes, BlockLayout.TYPE_MAP, 0, mapBlock, 0);
+                FreeMapBits.set(map, 0);
+                BlockLayout.stampChecksum(map, blockSizeBytes);
+                final ByteBuffer mapBytes = bytes.duplicate();
+                mapBytes.limit(2 * blockSizeBytes).position(blockSizeBytes);
+                out.write(mapBytes, (long)mapBlock * blockSizeBytes);
+            }
             out.sync(SyncLevel.DATA_AND_METADATA);
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -241,9 +253,18 @@ public final class BlockFile implements AutoCloseable
     @Override
     public void close() throws IOException
     {
+        close(true);
+    }
+
+    /**
+     * @param unmap false to leave the mapping in place (a reader may still be using it): the
+     *              address space is then only given back when the process exits.
+     */
+    public void close(final boolean unmap) throws IOException
+    {
         try
         {
-            if (null != mapping)
+            if (null != mapping && unmap)
             {
                 mapping.close();
             }
