@@ -417,27 +417,14 @@ public final class PowerLossFileLayer implements FileLayer
     /**
      * A real file whose changes are also appended to the trace.
      */
-    private final class RecordingFile implements DurableFile
+    private final class RecordingFile extends ForwardingDurableFile
     {
         private final Path path;
-        private final DurableFile delegate;
 
         RecordingFile(final Path path, final DurableFile delegate)
         {
+            super(delegate);
             this.path = path;
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Path path()
-        {
-            return delegate.path();
-        }
-
-        @Override
-        public long size() throws IOException
-        {
-            return delegate.size();
         }
 
         @Override
@@ -448,12 +435,6 @@ public final class PowerLossFileLayer implements FileLayer
                 delegate.setLength(sizeBytes);
                 append(TraceEvent.setLength(path, sizeBytes));
             }
-        }
-
-        @Override
-        public int read(final ByteBuffer dst, final long position) throws IOException
-        {
-            return delegate.read(dst, position);
         }
 
         @Override

@@ -272,20 +272,9 @@ class RecoveryTableTest
     {
         crashInSecondCycle(WriteDaemonProbe.Point.ACTIVE_FLAG_SET, 1);
         final Path wij = root.resolve("wij").resolve(WijFile.FILE_NAME);
-        final long imageOffset;
-        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, wij, false))
-        {
-            final CycleDescriptor d = new CycleDescriptor();
-            assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
-            imageOffset = d.recordOffset(0);
-        }
-        final long lastImageOffset;
-        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, wij, false))
-        {
-            final CycleDescriptor d = new CycleDescriptor();
-            assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
-            lastImageOffset = d.recordOffset(d.recordCount() - 1);
-        }
+        final CycleDescriptor cycle = lastCycle();
+        final long imageOffset = cycle.recordOffset(0);
+        final long lastImageOffset = cycle.recordOffset(cycle.recordCount() - 1);
         // Damage the last image: nothing of the cycle may be written before that is found.
         corrupt(wij, lastImageOffset + 100);
         final Path dbFile = root.resolve("db0").resolve(BlockFile.FILE_NAME);
@@ -317,15 +306,9 @@ class RecoveryTableTest
     void aTruncatedWijRefusesStartupNamingTheOffset() throws Exception
     {
         crashInSecondCycle(WriteDaemonProbe.Point.ACTIVE_FLAG_SET, 1);
-        final Path wij = root.resolve("wij").resolve(WijFile.FILE_NAME);
-        final long lastImage;
-        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, wij, false))
-        {
-            final CycleDescriptor d = new CycleDescriptor();
-            assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
-            lastImage = d.recordOffset(d.recordCount() - 1);
-        }
-        try (RandomAccessFile f = new RandomAccessFile(wij.toFile(), "rw"))
+        final CycleDescriptor cycle = lastCycle();
+        final long lastImage = cycle.recordOffset(cycle.recordCount() - 1);
+        try (RandomAccessFile f = new RandomAccessFile(root.resolve("wij").resolve(WijFile.FILE_NAME).toFile(), "rw"))
         {
             f.setLength(lastImage + 1000);
         }
@@ -365,14 +348,8 @@ class RecoveryTableTest
     {
         crashInSecondCycle(WriteDaemonProbe.Point.COMPLETE, 1);
         // Damage a block that the last cycle wrote, as a lost write in the storage would.
-        final Path wij = root.resolve("wij").resolve(WijFile.FILE_NAME);
-        final int block;
-        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, wij, false))
-        {
-            final CycleDescriptor d = new CycleDescriptor();
-            assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
-            block = d.recordBlock(d.recordCount() - 1);
-        }
+        final CycleDescriptor cycle = lastCycle();
+        final int block = cycle.recordBlock(cycle.recordCount() - 1);
         corrupt(root.resolve("db0").resolve(BlockFile.FILE_NAME), (long)block * 4096 + 200);
 
         final WijRecoveryException ex = assertThrows(WijRecoveryException.class, this::reopen);
@@ -411,14 +388,8 @@ class RecoveryTableTest
     void blockComparisonStopsAtItsTimeLimitWhenNothingDiffers() throws Exception
     {
         crashInSecondCycle(WriteDaemonProbe.Point.COMPLETE, 1);
-        final Path wij = root.resolve("wij").resolve(WijFile.FILE_NAME);
-        final int block;
-        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, wij, false))
-        {
-            final CycleDescriptor d = new CycleDescriptor();
-            assertNull(f.readDescriptor(f.readHeader(), d, new org.agrona.ExpandableDirectByteBuffer(1024)));
-            block = d.recordBlock(d.recordCount() - 1);
-        }
+        final CycleDescriptor cycle = lastCycle();
+        final int block = cycle.recordBlock(cycle.recordCount() - 1);
         // A difference late in the cycle that a comparison with no time at all never reaches.
         corrupt(root.resolve("db0").resolve(BlockFile.FILE_NAME), (long)block * 4096 + 300);
         try (WijHarness h = new WijHarness(root, 1, NioFileLayer.INSTANCE, RecoveryOptions.NORMAL,
@@ -506,6 +477,19 @@ class RecoveryTableTest
         assertEquals(RecoveryCase.EMPTY, RecoveryCase.decide(o));
         o.state = WijHeader.STATE_MISMATCH;
         assertEquals(RecoveryCase.FOREIGN, RecoveryCase.decide(o));
+    }
+
+    /**
+     * @return the descriptor of the cycle the WIJ header names (which must be intact).
+     */
+    private CycleDescriptor lastCycle() throws Exception
+    {
+        try (WijFile f = WijFile.open(NioFileLayer.INSTANCE, root.resolve("wij").resolve(WijFile.FILE_NAME), false))
+        {
+            final CycleDescriptor cycle = new CycleDescriptor();
+            assertNull(f.readDescriptor(f.readHeader(), cycle, new org.agrona.ExpandableDirectByteBuffer(1024)));
+            return cycle;
+        }
     }
 
     static void corrupt(final Path file, final long offset) throws Exception

@@ -9,11 +9,11 @@ import org.bulwark.store.io.DurableFile;
 import org.bulwark.store.io.FileLayer;
 import org.bulwark.store.io.NioFileLayer;
 import org.bulwark.store.io.SyncLevel;
+import org.bulwark.testsupport.ForwardingDurableFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -158,46 +158,8 @@ class WriteDaemonTest
         @Override
         public DurableFile open(final Path path, final boolean create) throws IOException
         {
-            final DurableFile real = NioFileLayer.INSTANCE.open(path, create);
-            return new DurableFile()
+            return new ForwardingDurableFile(NioFileLayer.INSTANCE.open(path, create))
             {
-                @Override
-                public Path path()
-                {
-                    return real.path();
-                }
-
-                @Override
-                public long size() throws IOException
-                {
-                    return real.size();
-                }
-
-                @Override
-                public void setLength(final long sizeBytes) throws IOException
-                {
-                    real.setLength(sizeBytes);
-                }
-
-                @Override
-                public int read(final ByteBuffer dst, final long position) throws IOException
-                {
-                    return real.read(dst, position);
-                }
-
-                @Override
-                public void write(final ByteBuffer src, final long position) throws IOException
-                {
-                    real.write(src, position);
-                }
-
-                @Override
-                public void write(final ByteBuffer[] srcs, final int offset, final int length, final long position)
-                    throws IOException
-                {
-                    real.write(srcs, offset, length, position);
-                }
-
                 @Override
                 public void sync(final SyncLevel level) throws IOException
                 {
@@ -206,13 +168,7 @@ class WriteDaemonTest
                     {
                         throw new IOException("Input/output error (injected) syncing " + path);
                     }
-                    real.sync(level);
-                }
-
-                @Override
-                public void close() throws IOException
-                {
-                    real.close();
+                    delegate.sync(level);
                 }
             };
         }
