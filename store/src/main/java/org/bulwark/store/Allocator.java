@@ -29,8 +29,6 @@ final class Allocator
     private final int maxBlocks;
     private volatile int sizeBlocks;
     private int hintRegion;
-    private long allocations;
-    private long frees;
     private int expansions;
 
     Allocator(final Database db, final int sizeBlocks, final int expansionBlocks, final int maxBlocks)
@@ -81,7 +79,6 @@ final class Allocator
                     if (block >= 0)
                     {
                         hintRegion = region;
-                        allocations++;
                         return block;
                     }
                 }
@@ -115,7 +112,6 @@ final class Allocator
                         " freed twice (its map bit is already clear)");
                 }
                 FreeMapBits.clear(map, bit);
-                frees++;
                 if (region < hintRegion)
                 {
                     hintRegion = region;
@@ -215,13 +211,4 @@ final class Allocator
         ctx.store().events().databaseExpanded(db.name, size, newSize, db.blockSizeBytes);
     }
 
-    long allocations()
-    {
-        return allocations;
-    }
-
-    long frees()
-    {
-        return frees;
-    }
 }

@@ -148,27 +148,11 @@ final class BlockTable
         }
     }
 
-    /**
-     * @return true if the exclusive latch was taken without waiting.
-     */
-    boolean tryAcquireExclusive(final int block)
-    {
-        return segment(block).latches.compareAndSet(block & SEGMENT_MASK, 0, EXCLUSIVE);
-    }
-
     void releaseExclusive(final int block)
     {
         final AtomicLongArray latches = segment(block).latches;
         assert (latches.get(block & SEGMENT_MASK) & EXCLUSIVE) != 0 : "exclusive release without the latch";
         latches.set(block & SEGMENT_MASK, 0);
-    }
-
-    /**
-     * @return true if no one holds or waits for the latch (for checks in tests and at close).
-     */
-    boolean isFree(final int block)
-    {
-        return segment(block).latches.get(block & SEGMENT_MASK) == 0;
     }
 
     private LatchTimeoutException timeout(final String mode, final int block)

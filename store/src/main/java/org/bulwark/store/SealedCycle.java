@@ -17,7 +17,6 @@ public final class SealedCycle
     private int blockCount;
     private long cycleNumber;
     private long sealedUpdateSequence;
-    private int[] frames;
 
     SealedCycle(final BufferPool pool, final int[] blockSizeOfDatabase)
     {
@@ -30,7 +29,6 @@ public final class SealedCycle
     {
         this.cycleNumber = cycleNumber;
         this.sealedUpdateSequence = sealedUpdateSequence;
-        this.frames = frames;
         this.blockCount = count;
         for (int i = 0; i < count; i++)
         {
@@ -64,11 +62,6 @@ public final class SealedCycle
     int frame(final int i)
     {
         return (int)(order[i] & 0xFFFFFF);
-    }
-
-    int[] rawFrames()
-    {
-        return frames;
     }
 
     public int databaseIndex(final int i)

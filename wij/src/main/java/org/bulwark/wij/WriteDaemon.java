@@ -326,7 +326,7 @@ public final class WriteDaemon implements Agent
         long bytes = 0;
         for (int i = 0; i < count; i++)
         {
-            bytes += databases.get(sealed.databaseIndex(i)).blockSizeBytes();
+            bytes += sealed.imageSizeBytes(i);
         }
 
         long phase1Ns = 0;
@@ -390,7 +390,7 @@ public final class WriteDaemon implements Agent
         long offset = imagesStart;
         for (int i = 0; i < count; i++)
         {
-            final int blockSize = databases.get(sealed.databaseIndex(i)).blockSizeBytes();
+            final int blockSize = sealed.imageSizeBytes(i);
             final int crc = Crc32c.INSTANCE.compute(sealed.imageAddress(i), 0, blockSize);
             descriptor.addRecord(sealed.databaseIndex(i), sealed.blockNumber(i), offset, crc);
             offset += blockSize;

@@ -388,15 +388,6 @@ public final class Node
     }
 
     /**
-     * Copy a pointer entry of {@code source} but give it another key (used when a separator moves).
-     */
-    public void insertPointerWithKey(
-        final int index, final DirectBuffer key, final int keyOffset, final int keyLength, final int child)
-    {
-        insertPointer(index, key, keyOffset, keyLength, child);
-    }
-
-    /**
      * Remove entry {@code index}; its bytes become garbage until the next compaction, unless it is
      * the lowest entry of the heap, which simply shrinks the heap.
      */
@@ -416,25 +407,6 @@ public final class Node
         {
             buffer.putShort(GARBAGE_OFFSET, (short)(garbage() + size));
         }
-    }
-
-    /**
-     * Remove entries {@code [from, to)}.
-     */
-    public void removeRange(final int from, final int to)
-    {
-        for (int i = to - 1; i >= from; i--)
-        {
-            remove(i);
-        }
-    }
-
-    /**
-     * Rewrite the heap without garbage.
-     */
-    public void compact()
-    {
-        compactInPlace();
     }
 
     /**
