@@ -1,6 +1,6 @@
 package org.bulwark.server;
 
-import org.bulwark.store.log.Severity;
+import org.bulwark.common.log.Severity;
 import org.bulwark.wij.WijRecoveryException;
 
 import java.io.BufferedReader;

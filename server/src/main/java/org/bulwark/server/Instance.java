@@ -7,7 +7,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.bulwark.store.Store;
 import org.bulwark.store.StoreConfig;
 import org.bulwark.store.StoreEvents;
-import org.bulwark.store.log.MessageLog;
+import org.bulwark.common.log.MessageLog;
 import org.bulwark.wij.WijConfig;
 import org.bulwark.wij.WijRecovery;
 import org.bulwark.wij.WijRecoveryException;

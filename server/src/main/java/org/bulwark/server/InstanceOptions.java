@@ -1,8 +1,8 @@
 package org.bulwark.server;
 
-import org.bulwark.store.io.FileLayer;
-import org.bulwark.store.io.NioFileLayer;
-import org.bulwark.store.log.Severity;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.NioFileLayer;
+import org.bulwark.common.log.Severity;
 import org.bulwark.wij.RecoveryOptions;
 import org.bulwark.wij.WriteDaemonProbe;
 

@@ -4,7 +4,7 @@ import org.bulwark.store.block.BlockFile;
 import org.bulwark.store.integrity.FileBlockSource;
 import org.bulwark.store.integrity.IntegrityChecker;
 import org.bulwark.store.integrity.IntegrityReport;
-import org.bulwark.store.io.NioFileLayer;
+import org.bulwark.common.io.NioFileLayer;
 import org.bulwark.wij.DatasetLocation;
 import org.bulwark.wij.WijFile;
 import org.bulwark.wij.WijHeader;

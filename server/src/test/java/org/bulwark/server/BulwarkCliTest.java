@@ -4,7 +4,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.bulwark.store.BulwarkException;
 import org.bulwark.store.ErrorCode;
 import org.bulwark.store.block.BlockFile;
-import org.bulwark.store.io.NioFileLayer;
+import org.bulwark.common.io.NioFileLayer;
 import org.bulwark.wij.CycleDescriptor;
 import org.bulwark.wij.WijFile;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package org.bulwark.store;
 
-import org.bulwark.store.io.FileLayer;
-import org.bulwark.store.io.NioFileLayer;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.NioFileLayer;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package org.bulwark.testsupport;
 
-import org.bulwark.store.io.DurableFile;
-import org.bulwark.store.io.SyncLevel;
+import org.bulwark.common.io.DurableFile;
+import org.bulwark.common.io.SyncLevel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

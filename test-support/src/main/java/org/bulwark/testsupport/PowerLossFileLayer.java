@@ -1,9 +1,9 @@
 package org.bulwark.testsupport;
 
-import org.bulwark.store.io.DurableFile;
-import org.bulwark.store.io.FileLayer;
-import org.bulwark.store.io.NioFileLayer;
-import org.bulwark.store.io.SyncLevel;
+import org.bulwark.common.io.DurableFile;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.NioFileLayer;
+import org.bulwark.common.io.SyncLevel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

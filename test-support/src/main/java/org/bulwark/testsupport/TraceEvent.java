@@ -1,6 +1,6 @@
 package org.bulwark.testsupport;
 
-import org.bulwark.store.io.SyncLevel;
+import org.bulwark.common.io.SyncLevel;
 
 import java.nio.file.Path;
 

@@ -2,8 +2,8 @@ package org.bulwark.wij;
 
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.checksum.Crc32c;
-import org.bulwark.store.io.FileLayer;
-import org.bulwark.store.io.SyncLevel;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.SyncLevel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

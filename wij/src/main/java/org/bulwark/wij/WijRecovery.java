@@ -5,8 +5,8 @@ import org.agrona.checksum.Crc32c;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bulwark.store.block.BlockFile;
 import org.bulwark.store.block.DatabaseLabel;
-import org.bulwark.store.io.FileLayer;
-import org.bulwark.store.log.MessageLog;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.log.MessageLog;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

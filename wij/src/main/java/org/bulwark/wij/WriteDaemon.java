@@ -10,7 +10,7 @@ import org.bulwark.store.MountedDatabase;
 import org.bulwark.store.SealedCycle;
 import org.bulwark.store.Store;
 import org.bulwark.store.block.BlockFile;
-import org.bulwark.store.log.MessageLog;
+import org.bulwark.common.log.MessageLog;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -407,7 +407,7 @@ public final class WriteDaemon implements Agent
         writeImages(sealed, 0, half, imagesStart);
         probe.at(WriteDaemonProbe.Point.INSIDE_PHASE_1, cycleNumber, sealed.sealedUpdateSequence());
         writeImages(sealed, half, count, descriptor.recordOffset(half));
-        wij.file().sync(org.bulwark.store.io.SyncLevel.DATA);
+        wij.file().sync(org.bulwark.common.io.SyncLevel.DATA);
         probe.at(WriteDaemonProbe.Point.AFTER_PHASE_1, cycleNumber, sealed.sealedUpdateSequence());
 
         header.state = WijHeader.STATE_ACTIVE;

@@ -1,7 +1,7 @@
 package org.bulwark.wij;
 
 import org.bulwark.store.block.BlockFile;
-import org.bulwark.store.io.NioFileLayer;
+import org.bulwark.common.io.NioFileLayer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -364,7 +364,7 @@ class RecoveryTableTest
         // The operator lists, views, applies and renames.
         final WijConfig config = new WijConfig(root.resolve("wij"));
         final var locations = WijHarness.locations(WijHarness.storeConfig(root, 1, NioFileLayer.INSTANCE));
-        try (var log = org.bulwark.store.log.MessageLog.open(root, null, org.bulwark.store.log.Severity.FATAL))
+        try (var log = org.bulwark.common.log.MessageLog.open(root, null, org.bulwark.common.log.Severity.FATAL))
         {
             final MismatchTool tool = new MismatchTool(config, locations, NioFileLayer.INSTANCE, log);
             final var affected = tool.list();

@@ -4,10 +4,10 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.bulwark.store.DatabaseConfig;
 import org.bulwark.store.Store;
 import org.bulwark.store.StoreConfig;
-import org.bulwark.store.io.FileLayer;
-import org.bulwark.store.io.NioFileLayer;
-import org.bulwark.store.log.MessageLog;
-import org.bulwark.store.log.Severity;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.NioFileLayer;
+import org.bulwark.common.log.MessageLog;
+import org.bulwark.common.log.Severity;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package org.bulwark.store.block;
 
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.bulwark.store.io.DurableFile;
-import org.bulwark.store.io.FileLayer;
-import org.bulwark.store.io.SyncLevel;
+import org.bulwark.common.io.DurableFile;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.SyncLevel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

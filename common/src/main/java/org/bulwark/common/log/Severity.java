@@ -1,4 +1,4 @@
-package org.bulwark.store.log;
+package org.bulwark.common.log;
 
 /**
  * Severity of a {@code messages.log} entry (SPEC W-8): 0 information … 3 fatal.

@@ -1,4 +1,4 @@
-package org.bulwark.store.io;
+package org.bulwark.common.io;
 
 import java.io.IOException;
 import java.nio.file.Path;

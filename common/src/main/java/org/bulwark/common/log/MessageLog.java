@@ -1,4 +1,4 @@
-package org.bulwark.store.log;
+package org.bulwark.common.log;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package org.bulwark.store.io;
+package org.bulwark.common.io;
 
 /**
  * How much of a file a sync makes durable.
