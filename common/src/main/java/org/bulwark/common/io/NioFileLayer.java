@@ -28,6 +28,16 @@ public final class NioFileLayer implements FileLayer
     }
 
     @Override
+    public DurableFile openWriteThrough(final Path path, final boolean create) throws IOException
+    {
+        final FileChannel channel = create ?
+            FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.DSYNC) :
+            FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+        return new NioDurableFile(path, channel);
+    }
+
+    @Override
     public void syncDirectory(final Path directory) throws IOException
     {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))

@@ -1,0 +1,546 @@
+package org.bulwark.journal;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.bulwark.common.io.DurableFile;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.SyncLevel;
+import org.bulwark.common.log.MessageLog;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The logical journal (SPEC J-1..J-4, J-6): sessions append records to an in-memory
+ * {@link LogBuffer}; one writer thread writes them to the current file in position order and makes
+ * them durable, one sync for everything that arrived meanwhile (group commit), then publishes the
+ * durable position that committers wait for.
+ *
+ * <p>Positions are byte offsets in the journal stream; a record's position never changes and is
+ * what blocks, checkpoints and mirrors refer to. On an I/O error the journal freezes: nothing more
+ * becomes durable, appends fail, and committers waiting for durability get
+ * {@link JournalFrozenException} after the freeze timeout — never an acknowledgement.
+ */
+public final class Journal implements AutoCloseable
+{
+    private static final String SUBSYSTEM = "JRN";
+    private static final int MAX_BATCH_BYTES = 4 << 20;
+    private static final int SPINS_BEFORE_PARK = 100;
+
+    private final JournalConfig config;
+    private final FileLayer layer;
+    private final MessageLog log;
+    private final JournalFiles files;
+    private final LogBuffer buffer;
+    private final AtomicBoolean claimLock = new AtomicBoolean();
+    private long nextSequence;
+
+    private final ReentrantLock waitLock = new ReentrantLock();
+    private final Condition durableAdvanced = waitLock.newCondition();
+    private volatile int waiters;
+    private volatile long durablePosition;
+    private volatile String frozen;
+    private volatile boolean running = true;
+    private volatile boolean switchRequested;
+    private final Thread writer;
+
+    // Writer state, touched by the writer thread only (and by open/close).
+    private DurableFile current;
+    private JournalFiles.Entry currentEntry;
+    private long fileNumber;
+    private final ByteBuffer[] segments = new ByteBuffer[2];
+    private final Histogram syncLatencyUs = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    private long syncs;
+    private long bytesWritten;
+
+    private Journal(
+        final JournalConfig config,
+        final FileLayer layer,
+        final MessageLog log,
+        final JournalFiles files,
+        final long endPosition,
+        final long nextSequence,
+        final JournalFiles.Entry lastEntry,
+        final long fileNumber) throws IOException
+    {
+        this.config = config;
+        this.layer = layer;
+        this.log = log;
+        this.files = files;
+        this.buffer = new LogBuffer(config.bufferBytes(), endPosition);
+        this.nextSequence = nextSequence;
+        this.durablePosition = endPosition;
+        this.fileNumber = fileNumber;
+        segments[0] = buffer.buffer().byteBuffer().duplicate();
+        segments[1] = buffer.buffer().byteBuffer().duplicate();
+        if (null == lastEntry)
+        {
+            openNewFile(endPosition);
+        }
+        else
+        {
+            currentEntry = lastEntry;
+            current = openForWriting(lastEntry);
+        }
+        writer = new Thread(this::runWriter, "bulwark-journal-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Open the journal in its directory, creating the first file if there is none. The end of the
+     * existing journal is found by reading it; a torn tail (a crash cut the last write) is cleared.
+     *
+     * @throws JournalDamagedException if a file is damaged before its end.
+     */
+    public static Journal open(final JournalConfig config, final FileLayer layer, final MessageLog log)
+        throws IOException
+    {
+        final JournalFiles files = new JournalFiles(config.directory(), config.filePrefix(), layer);
+        final List<JournalFiles.Entry> entries = files.list();
+        if (entries.isEmpty())
+        {
+            log.info(SUBSYSTEM, "no journal in " + config.directory() + ": starting one");
+            return new Journal(config, layer, log, files, 0, 0, null, 0);
+        }
+        final JournalFiles.Entry last = entries.get(entries.size() - 1);
+        long end;
+        long nextSequence;
+        boolean torn;
+        try (JournalReader reader = new JournalReader(files, layer))
+        {
+            reader.seek(last.startPosition());
+            long lastSequence = -1;
+            while (reader.next())
+            {
+                lastSequence = reader.record().sequence();
+            }
+            end = reader.position();
+            torn = reader.endedTorn();
+            nextSequence = lastSequence >= 0 ? lastSequence + 1 : firstSequenceOf(files, layer, entries);
+        }
+        if (torn)
+        {
+            clearTail(files, layer, last, end);
+            log.warning(SUBSYSTEM, "the journal ended in a torn record at position " + end + " of " + last.name() +
+                " (a write cut short by a crash; never acknowledged): cleared");
+        }
+        log.info(SUBSYSTEM, "journal " + config.directory() + ": " + entries.size() + " file(s), ends at position " +
+            end + " in " + last.name());
+        return new Journal(config, layer, log, files, end, nextSequence, last, entries.size());
+    }
+
+    /**
+     * The sequence that continues a journal whose last file holds no record yet: one past the
+     * last record of the earlier files.
+     */
+    private static long firstSequenceOf(
+        final JournalFiles files, final FileLayer layer, final List<JournalFiles.Entry> entries) throws IOException
+    {
+        if (entries.size() < 2)
+        {
+            return 0;
+        }
+        try (JournalReader reader = new JournalReader(files, layer))
+        {
+            reader.seek(entries.get(entries.size() - 2).startPosition());
+            long lastSequence = -1;
+            while (reader.next())
+            {
+                lastSequence = reader.record().sequence();
+            }
+            return lastSequence + 1;
+        }
+    }
+
+    private static void clearTail(
+        final JournalFiles files, final FileLayer layer, final JournalFiles.Entry entry, final long end)
+        throws IOException
+    {
+        try (DurableFile file = layer.open(files.path(entry), false))
+        {
+            final long from = JournalFiles.HEADER_LENGTH + end - entry.startPosition();
+            final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            final long size = file.size();
+            for (long at = from; at < size; at += zeros.capacity())
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), size - at));
+                file.write(zeros, at);
+            }
+            file.sync(SyncLevel.DATA);
+        }
+    }
+
+    private DurableFile openForWriting(final JournalFiles.Entry entry) throws IOException
+    {
+        return config.syncMethod() == JournalConfig.SyncMethod.DSYNC ?
+            layer.openWriteThrough(files.path(entry), false) : layer.open(files.path(entry), false);
+    }
+
+    private void openNewFile(final long startPosition) throws IOException
+    {
+        if (null != current)
+        {
+            current.sync(SyncLevel.DATA);
+            current.close();
+            current = null;
+        }
+        currentEntry = files.create(startPosition, ++fileNumber, config.fileSizeBytes());
+        current = openForWriting(currentEntry);
+        log.info(SUBSYSTEM, "switched to journal file " + currentEntry.name() + " at position " + startPosition);
+    }
+
+    public JournalConfig config()
+    {
+        return config;
+    }
+
+    public JournalFiles files()
+    {
+        return files;
+    }
+
+    // ------------------------------------------------------------------ appending
+
+    /**
+     * Append a record; it becomes durable later (see {@link #awaitDurable(long)}).
+     *
+     * @return the record's position; the record ends at {@code position + alignedLength(frameLength)}.
+     * @throws JournalFrozenException if the journal is frozen or stays full past the freeze timeout.
+     */
+    public long append(
+        final byte type, final int database, final long transaction, final long previousInTransaction,
+        final DirectBuffer name, final int nameOffset, final int nameLength,
+        final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer newValue, final int newValueOffset, final int newValueLength,
+        final DirectBuffer oldValue, final int oldValueOffset, final int oldValueLength)
+    {
+        final int frameLength = JournalRecord.frameLength(nameLength, keyLength, newValueLength, oldValueLength);
+        final int aligned = JournalRecord.alignedLength(frameLength);
+        long position;
+        long sequence;
+        long deadlineNs = 0;
+        while (true)
+        {
+            checkNotFrozen();
+            while (!claimLock.compareAndSet(false, true))
+            {
+                Thread.onSpinWait();
+            }
+            try
+            {
+                position = buffer.tryClaim(aligned);
+                sequence = position >= 0 ? nextSequence++ : -1;
+            }
+            finally
+            {
+                claimLock.set(false);
+            }
+            if (position >= 0)
+            {
+                break;
+            }
+            // The buffer is full: the writer is behind (or stuck). Wait, boundedly.
+            requestFlush();
+            final long nowNs = System.nanoTime();
+            if (0 == deadlineNs)
+            {
+                deadlineNs = nowNs + TimeUnit.MILLISECONDS.toNanos(config.freezeTimeoutMs());
+            }
+            else if (nowNs - deadlineNs > 0)
+            {
+                throw new JournalFrozenException("the journal buffer stayed full for " + config.freezeTimeoutMs() +
+                    " ms: the journal writer is not keeping up or is stuck");
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        final UnsafeBuffer target = buffer.buffer();
+        final int index = buffer.index(position);
+        JournalRecord.encode(target, index, type, database, sequence, System.currentTimeMillis(), transaction,
+            previousInTransaction, name, nameOffset, nameLength, key, keyOffset, keyLength,
+            newValue, newValueOffset, newValueLength, oldValue, oldValueOffset, oldValueLength);
+        buffer.publish(position, frameLength);
+        return position;
+    }
+
+    /**
+     * @return the position after every record appended so far (under the store's update gate held
+     * exclusively, every one of them is also applied: the write daemon's checkpoint).
+     */
+    public long appendedPosition()
+    {
+        return buffer.tail();
+    }
+
+    /**
+     * @return the position up to which the journal is durable.
+     */
+    public long durablePosition()
+    {
+        return durablePosition;
+    }
+
+    /**
+     * Wait until everything before {@code position} is durable (a commit).
+     *
+     * @throws JournalFrozenException if it does not become durable within the freeze timeout.
+     */
+    public void awaitDurable(final long position)
+    {
+        if (durablePosition >= position)
+        {
+            return;
+        }
+        requestFlush();
+        for (int i = 0; i < SPINS_BEFORE_PARK; i++)
+        {
+            if (durablePosition >= position)
+            {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.freezeTimeoutMs());
+        waitLock.lock();
+        waiters++;
+        try
+        {
+            while (durablePosition < position)
+            {
+                final long remainingNs = deadlineNs - System.nanoTime();
+                if (remainingNs <= 0)
+                {
+                    final String reason = frozen;
+                    throw new JournalFrozenException(null != reason ? "the journal is frozen: " + reason :
+                        "position " + position + " did not become durable within " + config.freezeTimeoutMs() +
+                        " ms (durable up to " + durablePosition + ")");
+                }
+                durableAdvanced.awaitNanos(Math.min(remainingNs, 1_000_000));
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new JournalFrozenException("interrupted while waiting for the journal");
+        }
+        finally
+        {
+            waiters--;
+            waitLock.unlock();
+        }
+    }
+
+    /**
+     * Have the writer write and sync now rather than at its next interval.
+     */
+    public void requestFlush()
+    {
+        LockSupport.unpark(writer);
+    }
+
+    /**
+     * Start a new journal file after what is appended now (SPEC J-2, on demand).
+     */
+    public void switchFile()
+    {
+        switchRequested = true;
+        requestFlush();
+    }
+
+    /**
+     * @return why the journal is frozen, or null.
+     */
+    public String frozenReason()
+    {
+        return frozen;
+    }
+
+    private void checkNotFrozen()
+    {
+        final String reason = frozen;
+        if (null != reason)
+        {
+            throw new JournalFrozenException("the journal is frozen: " + reason);
+        }
+    }
+
+    // ------------------------------------------------------------------ the writer
+
+    private void runWriter()
+    {
+        final long idleNs = TimeUnit.MILLISECONDS.toNanos(config.asyncFlushIntervalMs());
+        while (true)
+        {
+            final boolean worked;
+            if (null == frozen)
+            {
+                worked = writeOnce();
+            }
+            else
+            {
+                worked = false;
+            }
+            if (!worked)
+            {
+                if (!running && (buffer.head() == buffer.tail() || null != frozen))
+                {
+                    return;
+                }
+                LockSupport.parkNanos(this, idleNs);
+            }
+        }
+    }
+
+    /**
+     * Write the published records that fit the current file, sync, publish the durable position.
+     *
+     * @return true if anything was done.
+     */
+    private boolean writeOnce()
+    {
+        try
+        {
+            final long head = buffer.head();
+            final long tail = buffer.tail(); // claimed so far: published frames lie in [head, tail)
+            long end = head;
+            boolean fileFull = false;
+            while (end < tail && end - head < MAX_BATCH_BYTES)
+            {
+                final int frameLength = buffer.frameLengthVolatile(end);
+                if (0 == frameLength)
+                {
+                    break;
+                }
+                final int aligned = frameLength < 0 ? -frameLength : JournalRecord.alignedLength(frameLength);
+                if (JournalFiles.HEADER_LENGTH + end + aligned - currentEntry.startPosition() > config.fileSizeBytes())
+                {
+                    fileFull = true;
+                    break;
+                }
+                end += aligned;
+            }
+            if (end > head)
+            {
+                write(head, end);
+                buffer.release(end);
+                publishDurable(end);
+                return true;
+            }
+            if (fileFull || (switchRequested && head == buffer.tail()))
+            {
+                switchRequested = false;
+                openNewFile(head);
+                return true;
+            }
+            return false;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            freeze(ex);
+            return false;
+        }
+    }
+
+    private void write(final long from, final long to) throws IOException
+    {
+        final int first = buffer.index(from);
+        final long bytes = to - from;
+        final int firstLength = (int)Math.min(bytes, buffer.capacity() - first);
+        segments[0].clear().position(first).limit(first + firstLength);
+        int count = 1;
+        if (firstLength < bytes)
+        {
+            segments[1].clear().position(0).limit((int)(bytes - firstLength));
+            count = 2;
+        }
+        final long fileOffset = JournalFiles.HEADER_LENGTH + from - currentEntry.startPosition();
+        final long startNs = System.nanoTime();
+        current.write(segments, 0, count, fileOffset);
+        if (config.syncMethod() == JournalConfig.SyncMethod.FDATASYNC)
+        {
+            current.sync(SyncLevel.DATA);
+        }
+        final long elapsedUs = (System.nanoTime() - startNs) / 1_000;
+        syncLatencyUs.recordValue(Math.min(elapsedUs, syncLatencyUs.getHighestTrackableValue()));
+        syncs++;
+        bytesWritten += bytes;
+    }
+
+    private void publishDurable(final long position)
+    {
+        durablePosition = position;
+        if (waiters > 0)
+        {
+            waitLock.lock();
+            try
+            {
+                durableAdvanced.signalAll();
+            }
+            finally
+            {
+                waitLock.unlock();
+            }
+        }
+    }
+
+    private void freeze(final Throwable cause)
+    {
+        frozen = cause.toString();
+        log.fatal(SUBSYSTEM, "journal FROZEN at position " + durablePosition + ": " + cause +
+            "; no further update is journaled or acknowledged until the member restarts");
+        publishDurable(durablePosition);
+    }
+
+    /**
+     * @return write-and-sync latencies in microseconds (read when the writer is idle or stopped).
+     */
+    public Histogram syncLatencyUs()
+    {
+        return syncLatencyUs;
+    }
+
+    public long syncs()
+    {
+        return syncs;
+    }
+
+    public long bytesWritten()
+    {
+        return bytesWritten;
+    }
+
+    /**
+     * Write and sync everything appended, stop the writer, close the file.
+     */
+    @Override
+    public void close() throws IOException
+    {
+        running = false;
+        requestFlush();
+        try
+        {
+            writer.join(config.freezeTimeoutMs() + 10_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (null != current)
+        {
+            if (null == frozen)
+            {
+                current.sync(SyncLevel.DATA);
+            }
+            current.close();
+            current = null;
+        }
+        log.info(SUBSYSTEM, "journal closed at position " + durablePosition + (null != frozen ? " (frozen)" : ""));
+    }
+}

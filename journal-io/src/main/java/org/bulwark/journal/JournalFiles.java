@@ -1,0 +1,199 @@
+package org.bulwark.journal;
+
+import org.agrona.checksum.Crc32c;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.bulwark.common.io.DurableFile;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.SyncLevel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The journal's files (SPEC J-2): {@code YYYYMMDD.NNN} (with a prefix for mirror journals), each
+ * with a header, listed in order in {@code journal.log} ({@code mirrorjrn-<mirror>.log} for a mirror).
+ *
+ * <pre>
+ * file header (4096 bytes; records follow):
+ *   0  magic "BLWKJRNL"      8  version            12  header length
+ *  16  start position       24  file number        32  created, ms since the epoch
+ *  40  CRC32C of bytes [0, 40)
+ * journal.log: one line per file, oldest first: "name startPosition createdIso"
+ * </pre>
+ *
+ * A record at journal position {@code p} lies in the last file whose start position is at most
+ * {@code p}, at file offset {@code 4096 + p - start}. Files are preallocated with zeros: a zero
+ * frame length is the end of the written part.
+ */
+public final class JournalFiles
+{
+    public static final long MAGIC = 0x4C4E524A4B574C42L; // "BLWKJRNL" little-endian
+    public static final int VERSION = 1;
+    public static final int HEADER_LENGTH = 4096;
+    public static final String LIST_FILE = "journal.log";
+
+    private static final int HEADER_CRC_OFFSET = 40;
+    private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
+
+    /**
+     * A file of the journal as {@code journal.log} lists it.
+     */
+    public record Entry(String name, long startPosition, String created)
+    {
+    }
+
+    private final Path directory;
+    private final String prefix;
+    private final FileLayer layer;
+
+    public JournalFiles(final Path directory, final String prefix, final FileLayer layer)
+    {
+        this.directory = directory;
+        this.prefix = prefix;
+        this.layer = layer;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    public Path listFile()
+    {
+        return directory.resolve(prefix.isEmpty() ? LIST_FILE :
+            "mirrorjrn-" + prefix.substring("MIRROR-".length(), prefix.length() - 1) + ".log");
+    }
+
+    public Path path(final Entry entry)
+    {
+        return directory.resolve(entry.name());
+    }
+
+    /**
+     * @return the files in order; empty if there is no journal yet.
+     */
+    public List<Entry> list() throws IOException
+    {
+        final List<Entry> entries = new ArrayList<>();
+        final Path list = listFile();
+        if (!Files.exists(list))
+        {
+            return entries;
+        }
+        int lineNumber = 0;
+        for (final String line : Files.readAllLines(list, StandardCharsets.UTF_8))
+        {
+            lineNumber++;
+            if (line.isBlank())
+            {
+                continue;
+            }
+            final String[] parts = line.trim().split("\\s+");
+            try
+            {
+                final Entry entry = new Entry(parts[0], Long.parseLong(parts[1]), parts.length > 2 ? parts[2] : "");
+                if (!entries.isEmpty() && entry.startPosition() < entries.get(entries.size() - 1).startPosition())
+                {
+                    throw new IOException(list + " line " + lineNumber + ": start position goes backwards");
+                }
+                entries.add(entry);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IOException(list + " line " + lineNumber + ": not 'name startPosition created': " + line);
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * Create, preallocate and list a new file starting at {@code startPosition}.
+     */
+    public Entry create(final long startPosition, final long fileNumber, final long sizeBytes) throws IOException
+    {
+        Files.createDirectories(directory);
+        final String name = nextName();
+        final Path path = directory.resolve(name);
+        final long createdMs = System.currentTimeMillis();
+        try (DurableFile file = layer.open(path, true))
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            for (long at = 0; at < sizeBytes; at += zeros.capacity())
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), sizeBytes - at));
+                file.write(zeros, at);
+            }
+            final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(HEADER_LENGTH));
+            header.putLong(0, MAGIC);
+            header.putInt(8, VERSION);
+            header.putInt(12, HEADER_LENGTH);
+            header.putLong(16, startPosition);
+            header.putLong(24, fileNumber);
+            header.putLong(32, createdMs);
+            header.putInt(HEADER_CRC_OFFSET, Crc32c.INSTANCE.compute(header.addressOffset(), 0, HEADER_CRC_OFFSET));
+            file.write(header.byteBuffer().duplicate().clear(), 0);
+            file.sync(SyncLevel.DATA_AND_METADATA);
+        }
+        layer.syncDirectory(directory);
+        final Entry entry = new Entry(name, startPosition, Instant.ofEpochMilli(createdMs).toString());
+        Files.writeString(listFile(), name + " " + startPosition + " " + entry.created() + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+        layer.syncDirectory(directory);
+        return entry;
+    }
+
+    /**
+     * Check a file's header.
+     *
+     * @return null if it is a journal file starting at {@code startPosition}, else what is wrong.
+     */
+    public static String validateHeader(final DurableFile file, final Path path, final long startPosition)
+        throws IOException
+    {
+        final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(HEADER_LENGTH));
+        final int n = file.read(header.byteBuffer().duplicate().clear(), 0);
+        if (n < HEADER_LENGTH)
+        {
+            return path + " offset 0: file of " + n + " bytes has no journal header";
+        }
+        if (header.getLong(0) != MAGIC)
+        {
+            return path + " offset 0: not a journal file (bad magic)";
+        }
+        if (header.getInt(HEADER_CRC_OFFSET) != Crc32c.INSTANCE.compute(header.addressOffset(), 0, HEADER_CRC_OFFSET))
+        {
+            return path + " offset " + HEADER_CRC_OFFSET + ": journal header checksum mismatch";
+        }
+        if (header.getLong(16) != startPosition)
+        {
+            return path + " offset 16: header says the file starts at " + header.getLong(16) + ", the list says " +
+                startPosition;
+        }
+        return null;
+    }
+
+    private String nextName() throws IOException
+    {
+        final String day = LocalDate.now(ZoneOffset.UTC).format(DAY);
+        int last = 0;
+        for (final Entry entry : list())
+        {
+            final String base = entry.name().substring(prefix.length());
+            if (base.startsWith(day + "."))
+            {
+                last = Math.max(last, Integer.parseInt(base.substring(day.length() + 1)));
+            }
+        }
+        return prefix + day + "." + String.format("%03d", last + 1);
+    }
+}

@@ -1,0 +1,271 @@
+package org.bulwark.journal;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.bulwark.common.io.DurableFile;
+import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.NioFileLayer;
+import org.bulwark.common.io.SyncLevel;
+import org.bulwark.common.log.MessageLog;
+import org.bulwark.common.log.Severity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class JournalTest
+{
+    @TempDir
+    Path dir;
+
+    private final MessageLog log = MessageLog.console(System.out, Severity.FATAL);
+
+    private JournalConfig config()
+    {
+        return new JournalConfig(dir.resolve("journal")).fileSizeBytes(1 << 20).bufferBytes(1 << 18);
+    }
+
+    private static final UnsafeBuffer NAME = new UnsafeBuffer("x".getBytes(StandardCharsets.US_ASCII));
+
+    private static long appendSet(final Journal journal, final long n, final int valueBytes)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+        key.putLong(0, n);
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[Math.max(8, valueBytes)]);
+        value.putLong(0, n);
+        return journal.append(JournalRecord.TYPE_SET, 1, 0, JournalRecord.NONE, NAME, 0, 1, key, 0, 8, value, 0,
+            valueBytes, null, 0, -1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(JournalConfig.SyncMethod.class)
+    void recordsFromManyThreadsComeBackInPositionOrderAcrossFiles(final JournalConfig.SyncMethod method)
+        throws Exception
+    {
+        final List<Long> positions = Collections.synchronizedList(new ArrayList<>());
+        try (Journal journal = Journal.open(config().syncMethod(method), NioFileLayer.INSTANCE, log))
+        {
+            final List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++)
+            {
+                final int thread = t;
+                threads.add(new Thread(() ->
+                {
+                    for (int i = 0; i < 2000; i++)
+                    {
+                        final long n = thread * 1_000_000L + i;
+                        final long position = appendSet(journal, n, 100 + (i % 7) * 300);
+                        positions.add(position);
+                        if (i % 100 == 0)
+                        {
+                            journal.awaitDurable(position + 1);
+                        }
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (final Thread t : threads)
+            {
+                t.join(60_000);
+            }
+            journal.awaitDurable(journal.appendedPosition());
+            assertTrue(journal.files().list().size() > 3, "several files: " + journal.files().list());
+        }
+        Collections.sort(positions);
+        try (JournalReader reader = new JournalReader(new JournalFiles(dir.resolve("journal"), "",
+            NioFileLayer.INSTANCE), NioFileLayer.INSTANCE))
+        {
+            reader.seek(reader.startPosition());
+            int count = 0;
+            long sequence = 0;
+            while (reader.next())
+            {
+                assertEquals(positions.get(count), reader.recordPosition());
+                assertEquals(sequence++, reader.record().sequence());
+                assertEquals(JournalRecord.TYPE_SET, reader.record().type());
+                assertEquals("x", reader.record().globalName());
+                final long n = reader.record().buffer().getLong(reader.record().keyOffset());
+                assertEquals(n, reader.record().buffer().getLong(reader.record().newValueOffset()));
+                count++;
+            }
+            assertEquals(8000, count);
+            assertFalse(reader.endedTorn());
+        }
+        // Reopened, the journal continues the sequence and the positions.
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        {
+            final long position = appendSet(journal, 99, 8);
+            assertTrue(position >= positions.get(positions.size() - 1));
+            journal.awaitDurable(position + 1);
+        }
+    }
+
+    @Test
+    void aTornTailIsTheEndAndIsCleared() throws Exception
+    {
+        final long last;
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                appendSet(journal, i, 50);
+            }
+            last = appendSet(journal, 10, 50);
+            journal.awaitDurable(journal.appendedPosition());
+        }
+        // Tear the last record, as a crash in the middle of its write would.
+        final Path file = dir.resolve("journal").resolve(new JournalFiles(dir.resolve("journal"), "",
+            NioFileLayer.INSTANCE).list().get(0).name());
+        flip(file, JournalFiles.HEADER_LENGTH + last + 60);
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        {
+            assertEquals(last, journal.appendedPosition(), "the journal ends before the torn record");
+            final long next = appendSet(journal, 11, 50);
+            assertEquals(last, next);
+            journal.awaitDurable(next + 1);
+        }
+        try (JournalReader reader = new JournalReader(new JournalFiles(dir.resolve("journal"), "",
+            NioFileLayer.INSTANCE), NioFileLayer.INSTANCE))
+        {
+            reader.seek(0);
+            int count = 0;
+            while (reader.next())
+            {
+                count++;
+            }
+            assertEquals(11, count);
+        }
+    }
+
+    @Test
+    void damageBeforeTheEndStopsWithFileAndOffset() throws Exception
+    {
+        final long second;
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        {
+            appendSet(journal, 1, 50);
+            second = appendSet(journal, 2, 50);
+            appendSet(journal, 3, 50);
+            journal.awaitDurable(journal.appendedPosition());
+        }
+        final Path file = dir.resolve("journal").resolve(new JournalFiles(dir.resolve("journal"), "",
+            NioFileLayer.INSTANCE).list().get(0).name());
+        flip(file, JournalFiles.HEADER_LENGTH + second + 60);
+        final JournalDamagedException ex = assertThrows(JournalDamagedException.class,
+            () -> Journal.open(config(), NioFileLayer.INSTANCE, log));
+        assertTrue(ex.getMessage().contains(file.toString()) &&
+            ex.getMessage().contains("offset " + (JournalFiles.HEADER_LENGTH + second)), ex.getMessage());
+    }
+
+    @Test
+    void aFailedSyncFreezesTheJournalAndNothingMoreIsAcknowledged() throws Exception
+    {
+        final AtomicBoolean fail = new AtomicBoolean();
+        final FileLayer failing = new FileLayer()
+        {
+            @Override
+            public DurableFile open(final Path path, final boolean create) throws IOException
+            {
+                final DurableFile real = NioFileLayer.INSTANCE.open(path, create);
+                return new DurableFile()
+                {
+                    @Override
+                    public Path path()
+                    {
+                        return real.path();
+                    }
+
+                    @Override
+                    public long size() throws IOException
+                    {
+                        return real.size();
+                    }
+
+                    @Override
+                    public void setLength(final long sizeBytes) throws IOException
+                    {
+                        real.setLength(sizeBytes);
+                    }
+
+                    @Override
+                    public int read(final ByteBuffer dst, final long position) throws IOException
+                    {
+                        return real.read(dst, position);
+                    }
+
+                    @Override
+                    public void write(final ByteBuffer src, final long position) throws IOException
+                    {
+                        real.write(src, position);
+                    }
+
+                    @Override
+                    public void write(final ByteBuffer[] srcs, final int offset, final int length, final long position)
+                        throws IOException
+                    {
+                        real.write(srcs, offset, length, position);
+                    }
+
+                    @Override
+                    public void sync(final SyncLevel level) throws IOException
+                    {
+                        if (fail.get())
+                        {
+                            throw new IOException("Input/output error (injected)");
+                        }
+                        real.sync(level);
+                    }
+
+                    @Override
+                    public void close() throws IOException
+                    {
+                        real.close();
+                    }
+                };
+            }
+
+            @Override
+            public void syncDirectory(final Path directory) throws IOException
+            {
+                NioFileLayer.INSTANCE.syncDirectory(directory);
+            }
+        };
+        try (Journal journal = Journal.open(config().freezeTimeoutMs(500), failing, log))
+        {
+            final long acknowledged = appendSet(journal, 1, 50);
+            journal.awaitDurable(acknowledged + 1);
+            fail.set(true);
+            final long lost = appendSet(journal, 2, 50);
+            final long startNs = System.nanoTime();
+            final JournalFrozenException frozen = assertThrows(JournalFrozenException.class,
+                () -> journal.awaitDurable(lost + 1));
+            assertTrue(frozen.getMessage().contains("frozen"), frozen.getMessage());
+            assertTrue(System.nanoTime() - startNs < 5_000_000_000L);
+            assertTrue(journal.durablePosition() <= lost, "nothing after the error is durable");
+            assertNotNull(journal.frozenReason());
+            assertThrows(JournalFrozenException.class, () -> appendSet(journal, 3, 50));
+        }
+    }
+
+    static void flip(final Path file, final long offset) throws IOException
+    {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            f.seek(offset);
+            final int b = f.read();
+            f.seek(offset);
+            f.write(b ^ 0x5A);
+        }
+    }
+}
