@@ -83,8 +83,12 @@ public final class JournalReader implements AutoCloseable
                 index = i;
             }
         }
-        openFile(index);
+        if (index != fileIndex || null == file)
+        {
+            openFile(index);
+        }
         position = from;
+        lastSequence = -1; // a jump: the sequence check restarts here
     }
 
     /**

@@ -2,7 +2,6 @@ package org.bulwark.server;
 
 import org.bulwark.store.BulwarkException;
 import org.bulwark.store.MountedDatabase;
-import org.bulwark.store.StoreSession;
 import org.bulwark.store.integrity.IntegrityReport;
 import org.bulwark.wij.WijRecoveryException;
 
@@ -32,7 +31,7 @@ final class DemoCommand
         {
             out.println("WIJ recovery at startup: " + instance.recovery().recoveryCase() + " (" +
                 instance.recovery().recoveryCase().description() + ")");
-            final StoreSession s = instance.store().session();
+            final BulwarkSession s = instance.session();
             final String runs = s.increment("Demo", "runs");
             show("write $increment(^Demo(\"runs\"))", runs);
 
@@ -88,7 +87,7 @@ final class DemoCommand
         }
     }
 
-    private void zwrite(final StoreSession s)
+    private void zwrite(final BulwarkSession s)
     {
         s.scan("Demo", new Object[0], (key, value, offset, length) ->
         {

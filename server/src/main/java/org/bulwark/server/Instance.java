@@ -4,6 +4,10 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.collections.Long2LongHashMap;
+import org.bulwark.journal.Journal;
+import org.bulwark.journal.JournalConfig;
+import org.bulwark.journal.RollForward;
 import org.bulwark.store.Store;
 import org.bulwark.store.StoreConfig;
 import org.bulwark.store.StoreEvents;
@@ -15,43 +19,75 @@ import org.bulwark.wij.WriteDaemon;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The composition root of a member (ARCHITECTURE: open databases → WIJ recovery → serve): opens
- * messages.log, runs WIJ recovery, opens the store, and runs the write daemon on its own thread.
- * Closing it is the graceful shutdown: every changed block is written and the WIJ is marked clean.
+ * The composition root of a member (ARCHITECTURE: open databases → WIJ recovery → journal
+ * recovery → serve): opens messages.log, runs WIJ recovery, opens the journal and the store, runs
+ * the write daemon on its own thread, rolls the journal forward from the checkpoint and rolls back
+ * transactions left open. Closing it is the graceful shutdown: sessions are disconnected, every
+ * changed block is written, the WIJ is marked clean and the journal synced.
  */
 public final class Instance implements AutoCloseable
 {
     private static final String SUBSYSTEM = "INSTANCE";
 
     private final InstanceConfig config;
+    private final InstanceOptions options;
     private final MessageLog log;
     private final WijRecovery.Result recovery;
     private final Store store;
     private final WriteDaemon daemon;
     private final AgentRunner runner;
+    private final Journal journal;
+    private final JournalBridge bridge;
+    private final LockTable locks = new LockTable();
+    private final AtomicLong transactionIds = new AtomicLong();
+    private final Set<BulwarkSession> sessions = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<BulwarkSession> threadSessions = new ThreadLocal<>();
+    private final boolean asyncCommit;
     private boolean closed;
 
     private Instance(
         final InstanceConfig config,
+        final InstanceOptions options,
         final MessageLog log,
         final WijRecovery.Result recovery,
         final Store store,
         final WriteDaemon daemon,
-        final AgentRunner runner)
+        final AgentRunner runner,
+        final Journal journal)
     {
         this.config = config;
+        this.options = options;
         this.log = log;
         this.recovery = recovery;
         this.store = store;
         this.daemon = daemon;
         this.runner = runner;
+        this.journal = journal;
+        this.bridge = null == journal ? null : new JournalBridge(journal);
+        boolean async = false;
+        try
+        {
+            async = config.asyncCommit();
+        }
+        catch (final InstanceConfig.ConfigException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage(), ex); // validated at load
+        }
+        this.asyncCommit = async;
+        // Transaction ids stay unique across restarts: each run's ids start past the journal's end,
+        // and a run cannot start more transactions than it writes record bytes.
+        this.transactionIds.set(null == journal ? 1 : journal.appendedPosition() + 1);
     }
 
     /**
-     * Open an instance.
+     * Open an instance: messages.log, WIJ recovery, the journal, the store, the write daemon, then
+     * journal recovery (roll forward from the checkpoint, roll back open transactions).
      *
      * @throws WijRecoveryException if WIJ recovery refuses startup (the message says why and what to do).
      */
@@ -60,40 +96,55 @@ public final class Instance implements AutoCloseable
     {
         final StoreConfig storeConfig = config.storeConfig().fileLayer(options.fileLayer());
         final WijConfig wijConfig = config.wijConfig().enabled(options.wijEnabled());
+        final JournalConfig journalConfig = config.journalConfig();
         final MessageLog log = MessageLog.open(config.logDirectory(), options.echo(), options.echoThreshold());
         WijRecovery.Result recovery = null;
         Store store = null;
+        Journal journal = null;
+        AgentRunner runner = null;
         try
         {
             log.info(SUBSYSTEM, "starting: data " + config.dataDirectory().toAbsolutePath() + ", WIJ " +
-                wijConfig.directory() + ", " + storeConfig.databases().size() + " database(s), pool " +
+                wijConfig.directory() + ", journal " + (null == journalConfig ? "off" : journalConfig.directory()) +
+                ", " + storeConfig.databases().size() + " database(s), pool " +
                 (storeConfig.poolSizeBytes() >> 20) + " MiB, pid " + ProcessHandle.current().pid());
             recovery = new WijRecovery(wijConfig, config.datasetLocations(), options.recovery(), options.fileLayer(),
-                log)
-                .run();
+                log).run();
+            if (null != journalConfig)
+            {
+                journal = Journal.open(journalConfig, options.fileLayer(), log);
+            }
             storeConfig.events(new LogEvents(log));
             store = Store.open(storeConfig);
             final WriteDaemon daemon = new WriteDaemon(store, options.wijEnabled() ? recovery.wij() : null, wijConfig,
                 log, options.probe(), new SystemNanoClock());
-            AgentRunner runner = null;
             if (options.daemonThread())
             {
                 runner = new AgentRunner(new SleepingMillisIdleStrategy(1), ex -> log.severe("WIJ", ex.toString()),
                     null, daemon);
                 AgentRunner.startOnThread(runner);
             }
+            final Instance instance = new Instance(config, options, log, recovery, store, daemon, runner, journal);
+            instance.recoverJournal();
             log.info(SUBSYSTEM, "ready: WIJ recovery " + recovery.recoveryCase() + " in " + recovery.elapsedMs() +
-                " ms" +
-                (recovery.blocksRestored() > 0 ? ", " + recovery.blocksRestored() + " blocks restored" : "") +
+                " ms" + (recovery.blocksRestored() > 0 ? ", " + recovery.blocksRestored() + " blocks restored" : "") +
                 (recovery.blocksCompared() > 0 ? ", " + recovery.blocksCompared() + " blocks compared" : ""));
-            return new Instance(config, log, recovery, store, daemon, runner);
+            return instance;
         }
         catch (final IOException | WijRecoveryException | InstanceConfig.ConfigException | RuntimeException ex)
         {
             log.fatal(SUBSYSTEM, "startup failed: " + ex.getMessage());
+            if (null != runner)
+            {
+                CloseHelper.quietClose(runner);
+            }
             if (null != store)
             {
                 CloseHelper.quietClose(store);
+            }
+            if (null != journal)
+            {
+                CloseHelper.quietClose(journal);
             }
             if (null != recovery)
             {
@@ -102,6 +153,144 @@ public final class Instance implements AutoCloseable
             CloseHelper.quietClose(log);
             throw ex;
         }
+    }
+
+    /**
+     * SPEC J-5: roll forward from the checkpoint without journaling again, then roll back every
+     * transaction left open (journaled, so that a crash meanwhile is rolled back again).
+     */
+    private void recoverJournal() throws IOException
+    {
+        if (null == journal)
+        {
+            return;
+        }
+        if (options.recovery().skipRecovery())
+        {
+            log.severe("JRN", "journal recovery skipped by request: nothing is rolled forward or back");
+            store.updateListener(bridge);
+            return;
+        }
+        final long checkpoint = recovery.checkpoint();
+        final long oldest = recovery.oldestOpenTransaction();
+        final long scanFrom = oldest >= 0 ? Math.min(checkpoint, oldest) : checkpoint;
+        final ReplayListener replay = new ReplayListener(store.session(), checkpoint, scanFrom)
+        {
+            @Override
+            public void at(final long position, final long end)
+            {
+                if (null == runner && store.dirtyBlockCount() > store.poolFrameCount() / 2)
+                {
+                    flushForReplay();
+                }
+                super.at(position, end);
+            }
+        };
+        store.updateListener(replay);
+        final RollForward.Result result;
+        try
+        {
+            result = RollForward.run(journal.files(), options.fileLayer(), checkpoint, oldest, replay);
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("journal recovery stopped: " + ex.getMessage() + ". Nothing past that point was " +
+                "applied; start with the skip-recovery option only after restoring the journal or the databases", ex);
+        }
+        if (result.endPosition() != journal.appendedPosition())
+        {
+            throw new IOException("journal recovery read to position " + result.endPosition() + " but the journal " +
+                "ends at " + journal.appendedPosition());
+        }
+        log.info("JRN", String.format("rolled forward %d records (%.1f MiB) from checkpoint %d to %d in %d ms; " +
+            "%d transaction(s) open", result.applied(), result.bytesRead() / 1048576.0, checkpoint,
+            result.endPosition(), result.elapsedMs(), result.openTransactions().size()));
+        store.updateListener(bridge);
+        final Long2LongHashMap open = result.openTransactions();
+        if (!open.isEmpty())
+        {
+            final BulwarkSession recoverer = openSession();
+            try
+            {
+                final Long2LongHashMap.KeyIterator it = open.keySet().iterator();
+                while (it.hasNext())
+                {
+                    final long transaction = it.nextValue();
+                    recoverer.adoptAndRollBack(transaction, open.get(transaction));
+                    log.info("JRN", "rolled back transaction " + transaction + " left open by the crash");
+                }
+            }
+            finally
+            {
+                recoverer.close();
+            }
+        }
+    }
+
+    private void flushForReplay()
+    {
+        try
+        {
+            daemon.runCycle();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("write daemon cycle during journal replay failed", ex);
+        }
+    }
+
+    /**
+     * @return a new session for the calling client (close it when done: a disconnect).
+     */
+    public BulwarkSession openSession()
+    {
+        final BulwarkSession session = new BulwarkSession(this, store.newSession(), asyncCommit);
+        sessions.add(session);
+        return session;
+    }
+
+    /**
+     * @return this thread's session, opened on first use (closed with the instance).
+     */
+    public BulwarkSession session()
+    {
+        BulwarkSession session = threadSessions.get();
+        if (null == session)
+        {
+            session = openSession();
+            threadSessions.set(session);
+        }
+        return session;
+    }
+
+    void sessionClosed(final BulwarkSession session)
+    {
+        sessions.remove(session);
+    }
+
+    long nextTransactionId()
+    {
+        return transactionIds.getAndIncrement();
+    }
+
+    Journal journal()
+    {
+        return journal;
+    }
+
+    JournalBridge journalBridge()
+    {
+        return bridge;
+    }
+
+    LockTable locks()
+    {
+        return locks;
+    }
+
+    org.bulwark.common.io.FileLayer fileLayer()
+    {
+        return options.fileLayer();
     }
 
     public InstanceConfig config()
@@ -163,6 +352,10 @@ public final class Instance implements AutoCloseable
                 }
                 runner.close();
             }
+            for (final BulwarkSession session : sessions)
+            {
+                CloseHelper.quietClose(session); // disconnects: open transactions roll back
+            }
             // From here on an update would not be in the last cycle: refuse it instead of losing it.
             store.fail("the instance is shutting down");
             daemon.shutdown();
@@ -170,7 +363,7 @@ public final class Instance implements AutoCloseable
         }
         finally
         {
-            CloseHelper.closeAll(store, recovery.wij(), log);
+            CloseHelper.closeAll(store, journal, recovery.wij(), log);
         }
     }
 
@@ -185,7 +378,7 @@ public final class Instance implements AutoCloseable
         {
             runner.close();
         }
-        CloseHelper.closeAll(store, recovery.wij(), log);
+        CloseHelper.closeAll(store, journal, recovery.wij(), log);
     }
 
     /**

@@ -55,6 +55,14 @@ public final class InstanceConfig
         {"writeDaemon.intervalMs", "1000", "write daemon cycle interval (W-1)"},
         {"writeDaemon.dirtyThresholdPercent", "25", "share of the pool dirty that starts a cycle at once (W-1)"},
         {"log.directory", "<data.directory>", "where messages.log is written (W-8)"},
+        {"journal.enabled", "true", "journal every update (J-1); off only for scratch data"},
+        {"journal.directory", "<data.directory>/journal", "where journal files and journal.log live (J-2)"},
+        {"journal.fileSize", "64m", "journal files are preallocated to this size and switched when full (J-2)"},
+        {"journal.syncMethod", "fdatasync", "fdatasync (positional writes + fdatasync) or dsync (O_DSYNC) (J-3)"},
+        {"journal.bufferSize", "32m", "in-memory tail of the journal, a power of two"},
+        {"journal.freezeTimeoutMs", "10000", "how long callers wait on a frozen journal before <JOURNAL FROZEN> (J-6)"},
+        {"journal.asyncFlushIntervalMs", "10", "asynchronous commits are durable within this (J-4)"},
+        {"commit.mode", "sync", "sync: an update or TCOMMIT returns once durable; async: at once (J-4)"},
     };
 
     private final Path source;
@@ -113,6 +121,8 @@ public final class InstanceConfig
         }
         config.storeConfig(); // validate everything now, not at first use
         config.wijConfig();
+        config.journalConfig();
+        config.asyncCommit();
         return config;
     }
 
@@ -287,6 +297,62 @@ public final class InstanceConfig
             throw new ConfigException(where() + ex.getMessage());
         }
         return config;
+    }
+
+    /**
+     * @return the journal's configuration, or null if journaling is off.
+     */
+    public org.bulwark.journal.JournalConfig journalConfig() throws ConfigException
+    {
+        if (!bool("journal.enabled", true))
+        {
+            return null;
+        }
+        final String dir = values.get("journal.directory");
+        final org.bulwark.journal.JournalConfig config = new org.bulwark.journal.JournalConfig(
+            (null == dir ? dataDirectory().resolve("journal") : Path.of(dir)).toAbsolutePath());
+        try
+        {
+            config.fileSizeBytes(size("journal.fileSize", "64m"));
+            final long buffer = size("journal.bufferSize", "32m");
+            if (buffer > Integer.MAX_VALUE)
+            {
+                throw error("journal.bufferSize", "at most 1g");
+            }
+            config.bufferBytes((int)buffer);
+            config.freezeTimeoutMs(number("journal.freezeTimeoutMs", 10_000, 1, 3_600_000));
+            config.asyncFlushIntervalMs(number("journal.asyncFlushIntervalMs", 10, 1, 60_000));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(where() + ex.getMessage());
+        }
+        final String method = values.getOrDefault("journal.syncMethod", "fdatasync").strip().toLowerCase(Locale.ROOT);
+        switch (method)
+        {
+            case "fdatasync":
+                config.syncMethod(org.bulwark.journal.JournalConfig.SyncMethod.FDATASYNC);
+                break;
+            case "dsync":
+                config.syncMethod(org.bulwark.journal.JournalConfig.SyncMethod.DSYNC);
+                break;
+            default:
+                throw error("journal.syncMethod", "'" + method + "' is not fdatasync or dsync");
+        }
+        return config;
+    }
+
+    /**
+     * @return true if updates outside transactions and commits return before they are durable.
+     */
+    public boolean asyncCommit() throws ConfigException
+    {
+        final String mode = values.getOrDefault("commit.mode", "sync").strip().toLowerCase(Locale.ROOT);
+        if (!mode.equals("sync") && !mode.equals("async"))
+        {
+            throw error("commit.mode", "'" + mode + "' is not sync or async");
+        }
+        return mode.equals("async");
     }
 
     private void checkDatabase(final String key, final String database, final List<String> names) throws ConfigException

@@ -141,6 +141,35 @@ public final class GlobalKey
     }
 
     /**
+     * Set from a global name and encoded subscripts (as a journal record carries them), checking both.
+     *
+     * @throws BulwarkException {@code <SUBSCRIPT>} if the name or the encoding is not valid.
+     */
+    public GlobalKey fromEncoded(final String global, final DirectBuffer source, final int offset, final int length)
+    {
+        validateName(global);
+        if (length < 0 || global.length() + length > MAX_REFERENCE_BYTES)
+        {
+            throw new BulwarkException(ErrorCode.SUBSCRIPT, "encoded reference of " + length + " bytes for ^" + global);
+        }
+        final UnsafeBuffer view = new UnsafeBuffer(source, offset, length);
+        try
+        {
+            if (org.bulwark.store.key.KeyCodec.depth(view, 0, length) > MAX_DEPTH)
+            {
+                throw new BulwarkException(ErrorCode.SUBSCRIPT, "more than " + MAX_DEPTH + " subscripts for ^" +
+                    global);
+            }
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new BulwarkException(ErrorCode.SUBSCRIPT, "malformed subscripts for ^" + global + ": " +
+                ex.getMessage());
+        }
+        return setEncoded(global, view, length);
+    }
+
+    /**
      * Set from an encoded key (as stored in a tree).
      */
     GlobalKey setEncoded(final String global, final DirectBuffer source, final int sourceLength)

@@ -17,6 +17,7 @@ public final class SealedCycle
     private int blockCount;
     private long cycleNumber;
     private long sealedUpdateSequence;
+    private long oldestOpenTransaction;
 
     SealedCycle(final BufferPool pool, final int[] blockSizeOfDatabase)
     {
@@ -25,10 +26,16 @@ public final class SealedCycle
         this.order = new long[pool.frameCount()];
     }
 
-    void reset(final long cycleNumber, final long sealedUpdateSequence, final int[] frames, final int count)
+    void reset(
+        final long cycleNumber,
+        final long sealedUpdateSequence,
+        final long oldestOpenTransaction,
+        final int[] frames,
+        final int count)
     {
         this.cycleNumber = cycleNumber;
         this.sealedUpdateSequence = sealedUpdateSequence;
+        this.oldestOpenTransaction = oldestOpenTransaction;
         this.blockCount = count;
         for (int i = 0; i < count; i++)
         {
@@ -44,14 +51,22 @@ public final class SealedCycle
     }
 
     /**
-     * @return the store's update sequence when the cycle was sealed. Updates take their number
-     * inside the update gate at their first step, so every single-step update numbered up to it is
-     * in the cycle's images, and none after it; a kill that spans several steps and is numbered up
-     * to it may be in them only in part.
+     * @return the position when the cycle was sealed: with a journal, the position after every
+     * record appended (every update journaled before it is in the cycle's images, none after it —
+     * the checkpoint from which recovery rolls forward); without one, the store's own update
+     * count, taken inside the update gate (a kill over several steps may be in the images in part).
      */
     public long sealedUpdateSequence()
     {
         return sealedUpdateSequence;
+    }
+
+    /**
+     * @return where the oldest transaction open at the seal began in the journal, or -1.
+     */
+    public long oldestOpenTransaction()
+    {
+        return oldestOpenTransaction;
     }
 
     public int blockCount()

@@ -49,6 +49,7 @@ public final class Store implements AutoCloseable
     private final int[] sealCount = new int[1];
     private long cycleNumber;
     private volatile String failure;
+    private volatile UpdateListener listener;
     private volatile boolean readOnly;
     private volatile boolean closed;
 
@@ -174,6 +175,18 @@ public final class Store implements AutoCloseable
     }
 
     /**
+     * @return a new session, for a client that owns it (one thread at a time).
+     */
+    public StoreSession newSession()
+    {
+        checkOpen();
+        final SessionHolder holder = new SessionHolder();
+        holder.session = new StoreSession(this);
+        sessionHolders.add(holder);
+        return holder.session;
+    }
+
+    /**
      * Holds a thread's session. At close the store empties every holder, so that a thread-local
      * entry does not keep a closed store (and its pool) reachable.
      */
@@ -216,6 +229,20 @@ public final class Store implements AutoCloseable
     public long updateSequence()
     {
         return updateSequence.get();
+    }
+
+    /**
+     * Report every update from now on (the journal); null to stop. Set it before sessions update,
+     * and after replaying a journal, whose updates must not be journaled again.
+     */
+    public void updateListener(final UpdateListener listener)
+    {
+        this.listener = listener;
+    }
+
+    UpdateListener listener()
+    {
+        return listener;
     }
 
     /**
@@ -300,16 +327,19 @@ public final class Store implements AutoCloseable
         }
         final int[] frames;
         final long sequence;
+        final long oldestOpenTransaction;
         try
         {
             frames = pool.seal(sealCount);
-            sequence = updateSequence.get();
+            final UpdateListener journal = listener;
+            sequence = null == journal ? updateSequence.get() : journal.position();
+            oldestOpenTransaction = null == journal ? -1 : journal.oldestOpenTransaction();
         }
         finally
         {
             gate.unlockWrite(stamp);
         }
-        cycle.reset(++cycleNumber, sequence, frames, sealCount[0]);
+        cycle.reset(++cycleNumber, sequence, oldestOpenTransaction, frames, sealCount[0]);
         final UnsafeBuffer image = new UnsafeBuffer(0, 0);
         for (int i = 0; i < cycle.blockCount(); i++)
         {

@@ -453,6 +453,15 @@ public final class StoreSession
         }
     }
 
+    /**
+     * Attach an object that the {@link UpdateListener} receives with every update of this session
+     * (the server's transaction state).
+     */
+    public void attach(final Object attachment)
+    {
+        ctx.attachment(attachment);
+    }
+
     // =================================================================== internals
 
     /**
@@ -545,6 +554,7 @@ public final class StoreSession
                         ctx.updateSequence(store.nextUpdateSequence());
                         numbered = true;
                     }
+                    ops.journalGlobal(key.global());
                     outcome = null == incrementBy ?
                         ops.put(db, root, key.buffer(), key.length(), value, offset, length) :
                         ops.increment(db, root, key.buffer(), key.length(), incrementBy);
@@ -601,6 +611,7 @@ public final class StoreSession
                         ctx.updateSequence(store.nextUpdateSequence());
                         numbered = true;
                     }
+                    ops.journalGlobal(key.global());
                     outcome = ops.removeStep(db, root, key.buffer(), key.length(), exact);
                 }
                 finally
@@ -699,6 +710,7 @@ public final class StoreSession
                     final int outcome;
                     try
                     {
+                        ops.journalGlobal(null); // the directory is structure, not a logical update
                         outcome = ops.put(db, DatabaseLabel.DIRECTORY_ROOT_BLOCK, nameKey, nameLength, rootValue, 0, 4);
                     }
                     catch (final RuntimeException ex)

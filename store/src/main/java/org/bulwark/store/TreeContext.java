@@ -30,6 +30,7 @@ final class TreeContext
 
     private int reservedFrames;
     private long updateSequence;
+    private Object attachment;
 
     TreeContext(final Store store)
     {
@@ -45,6 +46,19 @@ final class TreeContext
     void updateSequence(final long updateSequence)
     {
         this.updateSequence = updateSequence;
+    }
+
+    void attachment(final Object attachment)
+    {
+        this.attachment = attachment;
+    }
+
+    /**
+     * @return what the session attached, passed to the update listener.
+     */
+    Object attachment()
+    {
+        return attachment;
     }
 
     /**

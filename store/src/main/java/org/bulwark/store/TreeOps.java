@@ -71,6 +71,10 @@ final class TreeOps
     private int[] spareBlocks = new int[64];
     private int spareCount;
 
+    /** The global of the update in progress, for the listener; null for structural changes. */
+    private String journalGlobal;
+    private final ExpandableDirectByteBuffer oldValue = new ExpandableDirectByteBuffer(256);
+
     TreeOps(final TreeContext ctx)
     {
         this.ctx = ctx;
@@ -446,6 +450,7 @@ final class TreeOps
             return NEED_FRAMES;
         }
         allocateSpares(db, chainBlocks(bs, putLength));
+        reportSet(db, node, index, root, key, keyLength);
         final int newChain = writeChain(db, root, putValue, putOffset, putLength);
         node.wrap(ctx.writableAddress(db, leafBlock), bs);
         insertIntoLeaf(node, index, key, keyLength, putLength, newChain, putValue, putOffset);
@@ -506,6 +511,7 @@ final class TreeOps
         // Every held level may split (one new block each, two for the root) and the value may need
         // a chain: allocate all of it now, so that a full database fails here, with nothing changed.
         allocateSpares(db, heldNodes + 1 + chainBlocks(bs, putLength));
+        reportSet(db, leaf, index, root, key, keyLength);
         final int oldChain = index >= 0 && leaf.isBig(index) ? leaf.bigValueFirstBlock(index) : 0;
         final int newChain = writeChain(db, root, putValue, putOffset, putLength);
         makePathWritable(db);
@@ -771,6 +777,7 @@ final class TreeOps
             framesNeeded = needed;
             return NEED_FRAMES;
         }
+        reportKills(db, node, from, to, root);
         node.wrap(ctx.writableAddress(db, leafBlock), db.blockSizeBytes);
         removeEntries(db, node, from, to);
         return DONE;
@@ -831,6 +838,7 @@ final class TreeOps
             framesNeeded = needed;
             return NEED_FRAMES;
         }
+        reportKills(db, leaf, from, to, root);
         makePathWritable(db);
         removeEntries(db, path[pathTop], from, to);
         mergeUpwards(db, root, minUsed);
@@ -1031,6 +1039,17 @@ final class TreeOps
             value.putBytes(0, leaf.buffer(), leaf.inlineValueOffset(index), valueLength);
             return;
         }
+        valueLength = readChainInto(db, leaf, index, root, value);
+    }
+
+    /**
+     * Read a big value's chain into {@code into}, each block under its shared latch.
+     *
+     * @return the value's length.
+     */
+    private int readChainInto(
+        final Database db, final Node leaf, final int index, final int root, final ExpandableDirectByteBuffer into)
+    {
         final int total = leaf.bigValueLength(index);
         int block = leaf.bigValueFirstBlock(index);
         int position = 0;
@@ -1048,13 +1067,13 @@ final class TreeOps
             {
                 throw damaged(db, block, "big-value block holds " + length + " bytes at " + position + " of " + total);
             }
-            value.putBytes(position, chainNode.buffer(), BlockLayout.HEADER_LENGTH, length);
+            into.putBytes(position, chainNode.buffer(), BlockLayout.HEADER_LENGTH, length);
             position += length;
             final int next = chainNode.link();
             ctx.unlatch(db, block);
             block = next;
         }
-        valueLength = total;
+        return total;
     }
 
     private void copyKey(final Node leaf, final int index)
@@ -1179,6 +1198,78 @@ final class TreeOps
         for (int i = pathBase; i <= pathTop; i++)
         {
             path[i].wrap(ctx.writableAddress(db, pathBlock[i]), db.blockSizeBytes);
+        }
+    }
+
+    void journalGlobal(final String global)
+    {
+        this.journalGlobal = global;
+    }
+
+    /**
+     * Tell the listener (the journal) about a set before anything changes, and stamp its position.
+     */
+    private void reportSet(
+        final Database db, final Node leaf, final int index, final int root, final DirectBuffer key,
+            final int keyLength)
+    {
+        final UpdateListener listener = ctx.store().listener();
+        if (null == listener || null == journalGlobal)
+        {
+            return;
+        }
+        final Object attachment = ctx.attachment();
+        DirectBuffer old = null;
+        int oldOffset = 0;
+        int oldLength = -1;
+        if (index >= 0 && listener.wantsOldValues(attachment))
+        {
+            if (leaf.isBig(index))
+            {
+                oldLength = readChainInto(db, leaf, index, root, oldValue);
+                old = oldValue;
+            }
+            else
+            {
+                old = leaf.buffer();
+                oldOffset = leaf.inlineValueOffset(index);
+                oldLength = leaf.inlineValueLength(index);
+            }
+        }
+        ctx.updateSequence(listener.beforeSet(attachment, db.index, journalGlobal, key, keyLength,
+            putValue, putOffset, putLength, old, oldOffset, oldLength));
+    }
+
+    /**
+     * Tell the listener about every node a removal takes, before anything changes.
+     */
+    private void reportKills(final Database db, final Node leaf, final int from, final int to, final int root)
+    {
+        final UpdateListener listener = ctx.store().listener();
+        if (null == listener || null == journalGlobal)
+        {
+            return;
+        }
+        final Object attachment = ctx.attachment();
+        for (int i = from; i < to; i++)
+        {
+            final DirectBuffer old;
+            final int oldOffset;
+            final int oldLength;
+            if (leaf.isBig(i))
+            {
+                oldLength = readChainInto(db, leaf, i, root, oldValue);
+                old = oldValue;
+                oldOffset = 0;
+            }
+            else
+            {
+                old = leaf.buffer();
+                oldOffset = leaf.inlineValueOffset(i);
+                oldLength = leaf.inlineValueLength(i);
+            }
+            ctx.updateSequence(listener.beforeKill(attachment, db.index, journalGlobal, leaf.buffer(),
+                leaf.keyOffset(i), leaf.keyLength(i), old, oldOffset, oldLength));
         }
     }
 

@@ -129,6 +129,7 @@ class CrashRecoveryTest
             "databases = MAIN, SECOND",
             "map.b* = SECOND",
             "pool.size = 64m",
+            "journal.enabled = false", // a write daemon cycle is the unit here: the WIJ alone
             "writeDaemon.intervalMs = 3600000",
             "writeDaemon.dirtyThresholdPercent = 90",
             ""));
@@ -177,6 +178,7 @@ class CrashRecoveryTest
             "database.SECOND.blockSize = 8k",
             "map.b* = SECOND",
             "pool.size = 4m",
+            "journal.enabled = false", // a write daemon cycle is the unit here: the WIJ alone
             "writeDaemon.intervalMs = 20",
             "writeDaemon.dirtyThresholdPercent = 20",
             ""));

@@ -125,6 +125,7 @@ class PowerLossTest
             "database.SECOND.expansion = 64k",
             "map.b* = SECOND",
             "pool.size = 4m",
+            "journal.enabled = false", // a write daemon cycle is the unit here: the WIJ alone
             ""));
         final PowerLossFileLayer layer = new PowerLossFileLayer();
         sweep.layer = layer;

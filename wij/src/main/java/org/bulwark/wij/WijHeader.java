@@ -22,8 +22,9 @@ import org.agrona.checksum.Crc32c;
  *   56       8   end of the cycle's data (bytes)
  *   64      32   datasets still to restore (bit per dataset index of the descriptor, 256 bits)
  *   96       8   time of this header write, ms since the epoch
- *  104       8   store update sequence sealed in the cycle (its checkpoint)
- *  112     396   reserved (zero)
+ *  104       8   position sealed in the cycle: the journal checkpoint
+ *  112       8   journal position of the oldest transaction open at the seal, -1 for none
+ *  120     388   reserved (zero)
  *  508       4   CRC32C of bytes [0, 508)
  * </pre>
  *
@@ -58,6 +59,7 @@ public final class WijHeader
     private static final int PENDING_OFFSET = 64;
     private static final int TIME_OFFSET = 96;
     private static final int UPDATE_SEQUENCE_OFFSET = 104;
+    private static final int OLDEST_OPEN_TRANSACTION_OFFSET = 112;
 
     public int state;
     public long sequence;
@@ -71,6 +73,7 @@ public final class WijHeader
     public final long[] pending = new long[MAX_DATASETS / 64];
     public long timeMs;
     public long sealedUpdateSequence;
+    public long oldestOpenTransaction = -1;
 
     public static String stateName(final int state)
     {
@@ -109,6 +112,7 @@ public final class WijHeader
         }
         slot.putLong(TIME_OFFSET, timeMs);
         slot.putLong(UPDATE_SEQUENCE_OFFSET, sealedUpdateSequence);
+        slot.putLong(OLDEST_OPEN_TRANSACTION_OFFSET, oldestOpenTransaction);
         slot.putInt(CRC_OFFSET, Crc32c.INSTANCE.compute(slot.addressOffset(), 0, CRC_OFFSET));
     }
 
@@ -144,6 +148,7 @@ public final class WijHeader
         }
         timeMs = slot.getLong(TIME_OFFSET);
         sealedUpdateSequence = slot.getLong(UPDATE_SEQUENCE_OFFSET);
+        oldestOpenTransaction = slot.getLong(OLDEST_OPEN_TRANSACTION_OFFSET);
         if (state < STATE_EMPTY || state > STATE_MISMATCH)
         {
             return "unknown state " + state;
@@ -199,6 +204,7 @@ public final class WijHeader
         System.arraycopy(other.pending, 0, pending, 0, pending.length);
         timeMs = other.timeMs;
         sealedUpdateSequence = other.sealedUpdateSequence;
+        oldestOpenTransaction = other.oldestOpenTransaction;
     }
 
     @Override

@@ -93,6 +93,22 @@ public final class WijRecovery
         {
             return elapsedMs;
         }
+
+        /**
+         * @return the journal position up to which the block files are complete: roll forward from it.
+         */
+        public long checkpoint()
+        {
+            return wij.header().sealedUpdateSequence;
+        }
+
+        /**
+         * @return where the oldest transaction open at the checkpoint began, or -1.
+         */
+        public long oldestOpenTransaction()
+        {
+            return wij.header().oldestOpenTransaction;
+        }
     }
 
     public WijRecovery(

@@ -419,6 +419,7 @@ public final class WriteDaemon implements Agent
         header.descriptorCrc = Crc32c.INSTANCE.compute(descriptorBuffer.addressOffset(), 0, encoded);
         header.dataEnd = dataEnd;
         header.sealedUpdateSequence = sealed.sealedUpdateSequence();
+        header.oldestOpenTransaction = sealed.oldestOpenTransaction();
         header.clearPending();
         for (int d = 0; d < descriptor.datasetCount(); d++)
         {

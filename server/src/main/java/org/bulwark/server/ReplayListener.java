@@ -1,0 +1,94 @@
+package org.bulwark.server;
+
+import org.agrona.DirectBuffer;
+import org.bulwark.journal.RollForward;
+import org.bulwark.store.GlobalKey;
+import org.bulwark.store.StoreSession;
+import org.bulwark.store.UpdateListener;
+
+/**
+ * Applies journal records during roll-forward (SPEC J-5) without journaling them again, while
+ * telling the write daemon how far the replay has come: a cycle sealed during replay then records
+ * the position of the last record applied as its checkpoint, so a crash during recovery resumes
+ * from there.
+ */
+class ReplayListener implements UpdateListener, RollForward.Applier
+{
+    private final StoreSession session;
+    private final GlobalKey key = new GlobalKey();
+    private final long oldestOpenTransaction;
+    private volatile long replayedTo;
+    private long current;
+
+    ReplayListener(final StoreSession session, final long checkpoint, final long oldestOpenTransaction)
+    {
+        this.session = session;
+        this.replayedTo = checkpoint;
+        this.current = checkpoint;
+        this.oldestOpenTransaction = oldestOpenTransaction;
+    }
+
+    @Override
+    public void at(final long position, final long end)
+    {
+        current = position;
+        replayedTo = position; // the record at position is not applied yet: a seal now excludes it
+        this.end = end;
+    }
+
+    private long end;
+
+    @Override
+    public void set(final int database, final String global, final DirectBuffer keyBuffer, final int keyOffset,
+        final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        key.fromEncoded(global, keyBuffer, keyOffset, keyLength);
+        session.set(key, value, valueOffset, valueLength);
+        replayedTo = end;
+    }
+
+    @Override
+    public void kill(final int database, final String global, final DirectBuffer keyBuffer, final int keyOffset,
+        final int keyLength)
+    {
+        key.fromEncoded(global, keyBuffer, keyOffset, keyLength);
+        session.zkill(key);
+        replayedTo = end;
+    }
+
+    @Override
+    public boolean wantsOldValues(final Object context)
+    {
+        return false;
+    }
+
+    @Override
+    public long beforeSet(
+        final Object context, final int database, final String global, final DirectBuffer keyBuffer,
+        final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength,
+        final DirectBuffer oldValue, final int oldValueOffset, final int oldValueLength)
+    {
+        return current;
+    }
+
+    @Override
+    public long beforeKill(
+        final Object context, final int database, final String global, final DirectBuffer keyBuffer,
+        final int keyOffset, final int keyLength, final DirectBuffer oldValue, final int oldValueOffset,
+        final int oldValueLength)
+    {
+        return current;
+    }
+
+    @Override
+    public long position()
+    {
+        return replayedTo;
+    }
+
+    @Override
+    public long oldestOpenTransaction()
+    {
+        return oldestOpenTransaction;
+    }
+}
