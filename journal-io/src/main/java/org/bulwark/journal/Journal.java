@@ -517,6 +517,30 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Stop as a killed process would: what is not written yet is lost, nothing more is synced.
+     * For tests that simulate a crash inside one JVM.
+     */
+    public void abandon() throws IOException
+    {
+        frozen = "abandoned";
+        running = false;
+        requestFlush();
+        try
+        {
+            writer.join(10_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (null != current)
+        {
+            current.close();
+            current = null;
+        }
+    }
+
+    /**
      * Write and sync everything appended, stop the writer, close the file.
      */
     @Override

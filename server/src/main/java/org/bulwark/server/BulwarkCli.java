@@ -21,6 +21,7 @@ import java.util.Set;
  * bulwark demo      [options]              open a member, run a short scripted session, check integrity
  * bulwark integrity [options] [DB ...]     check databases (instance stopped); exit 1 on any error
  * bulwark recover   [options] [OPERATION]  the WIJ recovery tool; without an operation, a menu
+ * bulwark journal   [options] [OPERATION]  list, dump or verify the journal (instance stopped or not)
  * bulwark config                           list the configuration keys and defaults
  *
  * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
@@ -123,6 +124,8 @@ public final class BulwarkCli
                     return new IntegrityCommand(out, err).run(options.config(), options.arguments);
                 case "recover":
                     return new RecoverCommand(out, err, in).run(options);
+                case "journal":
+                    return new JournalCommand(out, err).run(options.config(), options.arguments);
                 case "config":
                     for (final String[] key : InstanceConfig.KEYS)
                     {
@@ -144,6 +147,11 @@ public final class BulwarkCli
         {
             err.println("bulwark: " + ex.getMessage());
             return EXIT_REFUSED;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("bulwark " + args[0] + ": " + ex.getMessage());
+            return EXIT_USAGE;
         }
         catch (final Exception ex)
         {
@@ -175,6 +183,14 @@ public final class BulwarkCli
                 case "--yes":
                     options.yes = true;
                     break;
+                case "--from":
+                case "--to":
+                case "--txn":
+                case "--global":
+                    // options of "journal dump": passed on with their value
+                    options.arguments.add(arg);
+                    options.arguments.add(value(args, ++i, arg));
+                    break;
                 default:
                     if (arg.startsWith("--"))
                     {
@@ -203,6 +219,8 @@ public final class BulwarkCli
         out.println("  recover [OPERATION]      WIJ recovery tool; operations: list, view DB BLOCK, apply [DB] --yes,");
         out.println("                           rename, dismount DB, mount DB, integrity [DB], start;");
         out.println("                           without an operation: a menu");
+        out.println("  journal [OPERATION]      list (default), verify (exit 1 on damage),");
+        out.println("                           dump [--from POS] [--to POS] [--txn ID] [--global NAME]");
         out.println("  config                   list configuration keys and defaults");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }

@@ -368,17 +368,29 @@ public final class Instance implements AutoCloseable
     }
 
     /**
-     * Stop as a killed process would: no flush, no clean-shutdown mark, files closed as they are.
-     * For tests that need a crashed member on disk.
+     * Stop as a killed process would: the journal's unwritten tail is lost, no flush, no
+     * clean-shutdown mark, files closed as they are. For tests that need a crashed member on disk.
      */
-    void abandon() throws IOException
+    public void abandon() throws IOException
     {
         closed = true;
+        if (null != journal)
+        {
+            journal.abandon();
+        }
         if (null != runner)
         {
+            try
+            {
+                daemon.stopCycling(60_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
             runner.close();
         }
-        CloseHelper.closeAll(store, journal, recovery.wij(), log);
+        CloseHelper.closeAll(store, recovery.wij(), log);
     }
 
     /**

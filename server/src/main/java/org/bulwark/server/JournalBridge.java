@@ -108,6 +108,19 @@ final class JournalBridge implements UpdateListener
     }
 
     @Override
+    public void awaitDurable(final long position)
+    {
+        try
+        {
+            journal.awaitDurable(position);
+        }
+        catch (final JournalFrozenException ex)
+        {
+            throw frozen(ex);
+        }
+    }
+
+    @Override
     public long oldestOpenTransaction()
     {
         long oldest = -1;

@@ -87,6 +87,12 @@ class ReplayListener implements UpdateListener, RollForward.Applier
     }
 
     @Override
+    public void awaitDurable(final long position)
+    {
+        // Replayed records come from the durable journal.
+    }
+
+    @Override
     public long oldestOpenTransaction()
     {
         return oldestOpenTransaction;

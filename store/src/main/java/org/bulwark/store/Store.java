@@ -353,6 +353,19 @@ public final class Store implements AutoCloseable
     }
 
     /**
+     * Before any of a cycle's blocks is written durably, the journal must hold every update the
+     * cycle contains (write-ahead): wait for it.
+     */
+    public void awaitJournal(final SealedCycle sealed)
+    {
+        final UpdateListener journal = listener;
+        if (null != journal)
+        {
+            journal.awaitDurable(sealed.sealedUpdateSequence());
+        }
+    }
+
+    /**
      * The cycle's blocks are durable in their block files: release their frames, so that readers
      * read those blocks through the mapping again.
      */

@@ -50,4 +50,11 @@ public interface UpdateListener
      * recovery that rolls back open transactions must read the journal from there.
      */
     long oldestOpenTransaction();
+
+    /**
+     * Write-ahead rule: return only when every update reported before {@code position} is durable.
+     * The write daemon calls it before a cycle's blocks go anywhere durable, so that no block on
+     * disk holds a change that recovery could not redo or undo.
+     */
+    void awaitDurable(long position);
 }

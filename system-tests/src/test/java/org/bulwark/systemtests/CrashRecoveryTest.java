@@ -12,9 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +20,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -205,85 +201,29 @@ class CrashRecoveryTest
         final Path config, final long seed, final String stopAt, final long stopFromCycle, final long killAfterMs,
         final boolean wijEnabled) throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String flag : System.getProperty("bulwark.jvm.flags", "").split("\\s+"))
-        {
-            if (!flag.isBlank())
-            {
-                command.add(flag);
-            }
-        }
-        command.add("-Xmx256m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashChild.class.getName());
-        command.add(config.toString());
-        command.add(Long.toString(seed));
-        command.add(stopAt);
-        command.add(Long.toString(stopFromCycle));
-        command.add(Boolean.toString(wijEnabled));
-        final Process process = new ProcessBuilder(command)
-            .redirectError(root.resolve("child-stderr.txt").toFile())
-            .start();
+        final ChildJvm child = new ChildJvm(root, CrashChild.class, config.toString(), Long.toString(seed), stopAt,
+            Long.toString(stopFromCycle), Boolean.toString(wijEnabled));
         final ChildRun run = new ChildRun();
-        final Thread reader = new Thread(() ->
-        {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8)))
-            {
-                for (String line; null != (line = in.readLine()); )
-                {
-                    run.lines.add(line);
-                }
-            }
-            catch (final java.io.IOException ignore)
-            {
-                // the child died: what was read is all there is
-            }
-        }, "child-reader");
-        reader.start();
+        final int exitCode;
         try
         {
-            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHILD_DEADLINE_MS);
-            final String awaited = "none".equals(stopAt) ? "READY" : "AT ";
             // (NO_CYCLE also reports with AT.)
-            while (null == run.stopLine)
-            {
-                synchronized (run.lines)
-                {
-                    for (final String line : run.lines)
-                    {
-                        if (line.startsWith(awaited))
-                        {
-                            run.stopLine = line;
-                        }
-                    }
-                }
-                if (!process.isAlive())
-                {
-                    fail("seed " + seed + ": child exited with " + process.exitValue() + ": " +
-                        Files.readString(root.resolve("child-stderr.txt")));
-                }
-                if (System.nanoTime() - deadlineNs > 0)
-                {
-                    break;
-                }
-                Thread.sleep(2);
-            }
+            run.stopLine = child.awaitLine("none".equals(stopAt) ? "READY" : "AT ", CHILD_DEADLINE_MS);
             if (killAfterMs > 0)
             {
                 Thread.sleep(killAfterMs);
             }
         }
+        catch (final IllegalStateException ex)
+        {
+            fail("seed " + seed + ": " + ex.getMessage());
+        }
         finally
         {
-            process.destroyForcibly(); // SIGKILL
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "child did not die");
-            reader.join(TimeUnit.SECONDS.toMillis(30));
+            exitCode = child.kill(); // SIGKILL
         }
-        assertEquals(137, process.exitValue(), "seed " + seed + ": the child should die of SIGKILL");
+        run.lines.addAll(child.snapshot());
+        assertEquals(137, exitCode, "seed " + seed + ": the child should die of SIGKILL");
         return run;
     }
 

@@ -38,6 +38,13 @@ final class Workload
         {
             return subscripts.toArray();
         }
+
+        @Override
+        public String toString()
+        {
+            return kind + " ^" + global + subscripts + (null != value ? " (" + value.length + " bytes)" : "") +
+                (kind == Kind.INCREMENT ? " by " + by : "");
+        }
     }
 
     private static final String[] GLOBALS = {"a", "b", "c"};
@@ -227,6 +234,40 @@ final class Workload
                 }
             }
             return null;
+        }
+
+        /**
+         * @return every node that differs, for failure messages.
+         */
+        String describeDifferences(final TreeMap<Key, byte[]> actual)
+        {
+            final StringBuilder out = new StringBuilder();
+            for (final Map.Entry<Key, byte[]> e : nodes.entrySet())
+            {
+                final byte[] other = actual.get(e.getKey());
+                if (null == other)
+                {
+                    out.append("  missing ").append(e.getKey()).append('\n');
+                }
+                else if (!Arrays.equals(other, e.getValue()))
+                {
+                    out.append("  differs ").append(e.getKey()).append(": ").append(preview(other))
+                        .append(" instead of ").append(preview(e.getValue())).append('\n');
+                }
+            }
+            for (final Key key : actual.keySet())
+            {
+                if (!nodes.containsKey(key))
+                {
+                    out.append("  extra ").append(key).append('\n');
+                }
+            }
+            return out.toString();
+        }
+
+        private static String preview(final byte[] value)
+        {
+            return value.length + " bytes " + Arrays.toString(Arrays.copyOf(value, Math.min(8, value.length)));
         }
 
         /**

@@ -322,6 +322,7 @@ public final class WriteDaemon implements Agent
         final long startNs = clock.nanoTime();
         cycleNumber++;
         probe.at(WriteDaemonProbe.Point.SEALED, cycleNumber, sealed.sealedUpdateSequence());
+        store.awaitJournal(sealed); // write-ahead: the journal first, then the blocks
         final List<MountedDatabase> databases = store.databases();
         long bytes = 0;
         for (int i = 0; i < count; i++)
