@@ -27,7 +27,8 @@ import java.util.List;
  * file header (4096 bytes; records follow):
  *   0  magic "BLWKJRNL"      8  version            12  header length
  *  16  start position       24  file number        32  created, ms since the epoch
- *  40  CRC32C of bytes [0, 40)
+ *  40  preallocated size, bytes (a shorter file was truncated)
+ *  48  CRC32C of bytes [0, 48)
  * journal.log: one line per file, oldest first: "name startPosition createdIso"
  * </pre>
  *
@@ -42,7 +43,8 @@ public final class JournalFiles
     public static final int HEADER_LENGTH = 4096;
     public static final String LIST_FILE = "journal.log";
 
-    private static final int HEADER_CRC_OFFSET = 40;
+    private static final int SIZE_OFFSET = 40;
+    private static final int HEADER_CRC_OFFSET = 48;
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
     /**
@@ -119,7 +121,8 @@ public final class JournalFiles
     /**
      * Create, preallocate and list a new file starting at {@code startPosition}.
      */
-    public Entry create(final long startPosition, final long fileNumber, final long sizeBytes) throws IOException
+    public synchronized Entry create(final long startPosition, final long fileNumber, final long sizeBytes)
+        throws IOException
     {
         Files.createDirectories(directory);
         final String name = nextName();
@@ -140,6 +143,7 @@ public final class JournalFiles
             header.putLong(16, startPosition);
             header.putLong(24, fileNumber);
             header.putLong(32, createdMs);
+            header.putLong(SIZE_OFFSET, sizeBytes);
             header.putInt(HEADER_CRC_OFFSET, Crc32c.INSTANCE.compute(header.addressOffset(), 0, HEADER_CRC_OFFSET));
             file.write(header.byteBuffer().duplicate().clear(), 0);
             file.sync(SyncLevel.DATA_AND_METADATA);
@@ -150,6 +154,47 @@ public final class JournalFiles
             StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
         layer.syncDirectory(directory);
         return entry;
+    }
+
+    /**
+     * Remove the oldest files from the journal: first {@code journal.log} is rewritten without them
+     * (a new file synced, then renamed over the old one), then the files are deleted; a crash in
+     * between leaves files that no list names, which nothing reads.
+     *
+     * @param count how many of the oldest files to remove; never the newest (the one being written).
+     */
+    public synchronized List<Entry> removeOldest(final int count) throws IOException
+    {
+        final List<Entry> entries = list();
+        if (count <= 0)
+        {
+            return List.of();
+        }
+        if (count >= entries.size())
+        {
+            throw new IllegalArgumentException("cannot remove " + count + " of " + entries.size() +
+                " journal files: the newest is the one being written");
+        }
+        final List<Entry> removed = new ArrayList<>(entries.subList(0, count));
+        final StringBuilder text = new StringBuilder();
+        for (final Entry entry : entries.subList(count, entries.size()))
+        {
+            text.append(entry.name()).append(' ').append(entry.startPosition()).append(' ').append(entry.created())
+                .append('\n');
+        }
+        final Path list = listFile();
+        final Path next = list.resolveSibling(list.getFileName() + ".new");
+        Files.writeString(next, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+        Files.move(next, list, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        layer.syncDirectory(directory);
+        for (final Entry entry : removed)
+        {
+            Files.deleteIfExists(path(entry));
+        }
+        layer.syncDirectory(directory);
+        return removed;
     }
 
     /**
@@ -178,6 +223,12 @@ public final class JournalFiles
         {
             return path + " offset 16: header says the file starts at " + header.getLong(16) + ", the list says " +
                 startPosition;
+        }
+        final long preallocated = header.getLong(SIZE_OFFSET);
+        if (file.size() < preallocated)
+        {
+            return path + " offset " + file.size() + ": the file was truncated (" + file.size() + " bytes; it was " +
+                "preallocated to " + preallocated + ")";
         }
         return null;
     }

@@ -169,6 +169,29 @@ class JournalTest
     }
 
     @Test
+    void aTruncatedFileIsDamageNotAnEarlyEnd() throws Exception
+    {
+        final long third;
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        {
+            appendSet(journal, 1, 50);
+            appendSet(journal, 2, 50);
+            third = appendSet(journal, 3, 50);
+            journal.awaitDurable(journal.appendedPosition());
+        }
+        final Path file = dir.resolve("journal").resolve(new JournalFiles(dir.resolve("journal"), "",
+            NioFileLayer.INSTANCE).list().get(0).name());
+        // Cut the file in the middle of its third record: the first two would read as a clean end.
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            f.setLength(JournalFiles.HEADER_LENGTH + third + 20);
+        }
+        final JournalDamagedException ex = assertThrows(JournalDamagedException.class,
+            () -> Journal.open(config(), NioFileLayer.INSTANCE, log));
+        assertTrue(ex.getMessage().contains(file.toString()) && ex.getMessage().contains("truncated"), ex.getMessage());
+    }
+
+    @Test
     void aFailedSyncFreezesTheJournalAndNothingMoreIsAcknowledged() throws Exception
     {
         final AtomicBoolean fail = new AtomicBoolean();

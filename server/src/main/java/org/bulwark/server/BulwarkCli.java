@@ -125,7 +125,8 @@ public final class BulwarkCli
                 case "recover":
                     return new RecoverCommand(out, err, in).run(options);
                 case "journal":
-                    return new JournalCommand(out, err).run(options.config(), options.arguments);
+                    return new JournalCommand(out, err).run(options.config(), options.instanceOptions(err),
+                        options.arguments);
                 case "config":
                     for (final String[] key : InstanceConfig.KEYS)
                     {
@@ -183,11 +184,18 @@ public final class BulwarkCli
                 case "--yes":
                     options.yes = true;
                     break;
+                case "--dry-run":
+                    options.arguments.add(arg);
+                    break;
                 case "--from":
                 case "--to":
                 case "--txn":
                 case "--global":
-                    // options of "journal dump": passed on with their value
+                case "--since":
+                case "--until":
+                case "--days":
+                case "--backups":
+                    // options of "journal dump" and "journal purge": passed on with their value
                     options.arguments.add(arg);
                     options.arguments.add(value(args, ++i, arg));
                     break;
@@ -221,6 +229,8 @@ public final class BulwarkCli
         out.println("                           without an operation: a menu");
         out.println("  journal [OPERATION]      list (default), verify (exit 1 on damage),");
         out.println("                           dump [--from POS] [--to POS] [--txn ID] [--global NAME]");
+        out.println("                                [--since TIME] [--until TIME]   (TIME: 2026-11-23T10:15:00Z)");
+        out.println("                           purge [--days N] [--backups N] [--dry-run]");
         out.println("  config                   list configuration keys and defaults");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }

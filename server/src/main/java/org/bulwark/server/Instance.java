@@ -7,6 +7,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.collections.Long2LongHashMap;
 import org.bulwark.journal.Journal;
 import org.bulwark.journal.JournalConfig;
+import org.bulwark.journal.JournalPurge;
 import org.bulwark.journal.RollForward;
 import org.bulwark.store.Store;
 import org.bulwark.store.StoreConfig;
@@ -19,6 +20,7 @@ import org.bulwark.wij.WriteDaemon;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -281,6 +283,74 @@ public final class Instance implements AutoCloseable
     JournalBridge journalBridge()
     {
         return bridge;
+    }
+
+    /**
+     * The lowest journal position anything still needs: crash recovery reads from the last
+     * completed cycle's checkpoint (or the oldest transaction open at it), and every open
+     * transaction may roll back from its first record.
+     *
+     * @param why receives what needs it, for messages.
+     */
+    long journalNeededFrom(final StringBuilder why)
+    {
+        long checkpoint = daemon.checkpoint();
+        long openAtCheckpoint = daemon.checkpointOldestOpen();
+        if (checkpoint < 0)
+        {
+            checkpoint = recovery.checkpoint();
+            openAtCheckpoint = recovery.oldestOpenTransaction();
+        }
+        long needed = checkpoint;
+        why.setLength(0);
+        why.append("the write daemon's checkpoint");
+        if (openAtCheckpoint >= 0 && openAtCheckpoint < needed)
+        {
+            needed = openAtCheckpoint;
+            why.setLength(0);
+            why.append("a transaction open at the checkpoint");
+        }
+        final long open = null == bridge ? -1 : bridge.oldestOpenTransaction();
+        if (open >= 0 && open < needed)
+        {
+            needed = open;
+            why.setLength(0);
+            why.append("an open transaction");
+        }
+        return needed;
+    }
+
+    /**
+     * SPEC J-9: delete the journal files the policy lets go and nothing needs any more.
+     *
+     * @param dryRun only plan.
+     * @return the plan, file by file.
+     */
+    public List<JournalPurge.Decision> purgeJournal(final JournalPurge.Policy policy, final boolean dryRun)
+        throws IOException
+    {
+        if (null == journal)
+        {
+            throw new IllegalStateException("journaling is off: there is no journal to purge");
+        }
+        final StringBuilder why = new StringBuilder();
+        final long neededFrom = journalNeededFrom(why);
+        final List<JournalPurge.Decision> plan = JournalPurge.plan(journal.files().list(), neededFrom,
+            why.toString(), policy, backupHistory().journalStarts(), java.time.Instant.now());
+        final int deletions = JournalPurge.deletions(plan);
+        if (!dryRun && deletions > 0)
+        {
+            final List<org.bulwark.journal.JournalFiles.Entry> removed = journal.files().removeOldest(deletions);
+            log.info("JRN", "purged " + removed.size() + " journal file(s) (" + removed.get(0).name() + " to " +
+                removed.get(removed.size() - 1).name() + "); the journal now starts at " +
+                plan.get(deletions).entry().startPosition());
+        }
+        return plan;
+    }
+
+    BackupHistory backupHistory()
+    {
+        return new BackupHistory(config.dataDirectory());
     }
 
     LockTable locks()

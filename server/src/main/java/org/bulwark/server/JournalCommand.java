@@ -5,6 +5,7 @@ import org.bulwark.common.io.NioFileLayer;
 import org.bulwark.journal.JournalConfig;
 import org.bulwark.journal.JournalDamagedException;
 import org.bulwark.journal.JournalFiles;
+import org.bulwark.journal.JournalPurge;
 import org.bulwark.journal.JournalReader;
 import org.bulwark.journal.JournalRecord;
 import org.bulwark.store.GlobalKey;
@@ -16,12 +17,17 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * {@code bulwark journal list|dump|verify}: look at a journal without starting the member.
+ * {@code bulwark journal list|dump|verify|purge}: look at a journal without starting the member, or
+ * purge old files.
  *
  * <pre>
  * list                         the files journal.log names, with their start positions and sizes
  * dump [--from P] [--to P]     one line per record in [P, P'): position, type, sequence, transaction,
- *      [--txn T] [--global G]  the record it chains to, database, reference, value lengths and a preview
+ *      [--txn T] [--global G]  the record it chains to, database, reference, value lengths and a preview;
+ *      [--since T] [--until T] T is an ISO-8601 instant such as 2026-11-23T10:15:00Z
+ * purge [--days N]             delete the oldest files older than N days or than the last N backups
+ *       [--backups N]          (whichever comes first), never one that recovery or an open transaction
+ *       [--dry-run]            needs; opens the member (stop it first); --dry-run only shows the plan
  * verify                       read every record, checking CRCs, sequence and file continuity; exit 1
  *                              on damage (naming the file and offset), 0 for a clean or torn tail
  * </pre>
@@ -39,7 +45,8 @@ final class JournalCommand
         this.err = err;
     }
 
-    int run(final InstanceConfig config, final List<String> arguments) throws Exception
+    int run(final InstanceConfig config, final InstanceOptions options, final List<String> arguments)
+        throws Exception
     {
         final JournalConfig journal = config.journalConfig();
         if (null == journal)
@@ -63,8 +70,10 @@ final class JournalCommand
                 return dump(files, DumpFilter.parse(rest));
             case "verify":
                 return verify(files);
+            case "purge":
+                return purge(config, options, rest);
             default:
-                err.println("bulwark journal: unknown operation '" + operation + "' (list, dump, verify)");
+                err.println("bulwark journal: unknown operation '" + operation + "' (list, dump, verify, purge)");
                 return BulwarkCli.EXIT_USAGE;
         }
     }
@@ -86,7 +95,7 @@ final class JournalCommand
     /**
      * Which records {@code dump} prints.
      */
-    record DumpFilter(long from, long to, long transaction, String global)
+    record DumpFilter(long from, long to, long transaction, String global, long sinceMs, long untilMs)
     {
         static DumpFilter parse(final List<String> args)
         {
@@ -94,6 +103,8 @@ final class JournalCommand
             long to = Long.MAX_VALUE;
             long transaction = -1;
             String global = null;
+            long sinceMs = Long.MIN_VALUE;
+            long untilMs = Long.MAX_VALUE;
             for (int i = 0; i < args.size(); i++)
             {
                 final String option = args.get(i);
@@ -108,11 +119,26 @@ final class JournalCommand
                     case "--to" -> to = number(option, value);
                     case "--txn" -> transaction = number(option, value);
                     case "--global" -> global = value.startsWith("^") ? value.substring(1) : value;
+                    case "--since" -> sinceMs = instant(option, value);
+                    case "--until" -> untilMs = instant(option, value);
                     default -> throw new IllegalArgumentException("unknown dump option '" + option +
-                        "' (--from, --to, --txn, --global)");
+                        "' (--from, --to, --txn, --global, --since, --until)");
                 }
             }
-            return new DumpFilter(from, to, transaction, global);
+            return new DumpFilter(from, to, transaction, global, sinceMs, untilMs);
+        }
+
+        static long instant(final String option, final String value)
+        {
+            try
+            {
+                return Instant.parse(value).toEpochMilli();
+            }
+            catch (final java.time.format.DateTimeParseException ex)
+            {
+                throw new IllegalArgumentException(option + ": '" + value + "' is not an ISO-8601 instant such as " +
+                    "2026-11-23T10:15:00Z");
+            }
         }
 
         private static long number(final String option, final String value)
@@ -130,6 +156,10 @@ final class JournalCommand
         boolean accepts(final JournalRecord record)
         {
             if (transaction >= 0 && record.transaction() != transaction)
+            {
+                return false;
+            }
+            if (record.timestampMs() < sinceMs || record.timestampMs() >= untilMs)
             {
                 return false;
             }
@@ -227,6 +257,66 @@ final class JournalCommand
             }
         }
         line.append(length > PREVIEW_BYTES ? "\"..." : "\"");
+    }
+
+    private int purge(final InstanceConfig config, final InstanceOptions options, final List<String> args)
+        throws Exception
+    {
+        int days = -1;
+        int backups = -1;
+        boolean dryRun = false;
+        for (int i = 0; i < args.size(); i++)
+        {
+            final String option = args.get(i);
+            if ("--dry-run".equals(option))
+            {
+                dryRun = true;
+                continue;
+            }
+            if (i + 1 >= args.size())
+            {
+                throw new IllegalArgumentException("purge option " + option + " needs a value");
+            }
+            final String value = args.get(++i);
+            switch (option)
+            {
+                case "--days" -> days = count(option, value);
+                case "--backups" -> backups = count(option, value);
+                default -> throw new IllegalArgumentException("unknown purge option '" + option +
+                    "' (--days N, --backups N, --dry-run)");
+            }
+        }
+        final JournalPurge.Policy policy = new JournalPurge.Policy(days, backups);
+        try (Instance instance = Instance.open(config, options))
+        {
+            final List<JournalPurge.Decision> plan = instance.purgeJournal(policy, dryRun);
+            for (final JournalPurge.Decision decision : plan)
+            {
+                out.printf("%-16s %14d  %s%n", decision.entry().name(), decision.entry().startPosition(),
+                    decision.reason());
+            }
+            final int deletions = JournalPurge.deletions(plan);
+            out.println(dryRun ? deletions + " file(s) would be purged (dry run: nothing deleted)" :
+                deletions + " file(s) purged");
+        }
+        return BulwarkCli.EXIT_OK;
+    }
+
+    private static int count(final String option, final String value)
+    {
+        try
+        {
+            final int n = Integer.parseInt(value);
+            if (n < 0)
+            {
+                throw new NumberFormatException();
+            }
+            return n;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("purge option " + option + ": '" + value + "' is not a count >= 0");
+        }
     }
 
     private int verify(final JournalFiles files) throws IOException

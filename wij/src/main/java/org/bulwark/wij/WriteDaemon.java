@@ -64,6 +64,8 @@ public final class WriteDaemon implements Agent
     private volatile String failure;
     private long nextCycleNs;
     private long cycleNumber;
+    private volatile long checkpoint = -1;
+    private volatile long checkpointOldestOpen = -1;
     private long cycles;
     private long blocksWritten;
     private long bytesWritten;
@@ -239,6 +241,24 @@ public final class WriteDaemon implements Agent
         return failure;
     }
 
+    /**
+     * @return the journal position up to which the block files are complete, as of the last cycle
+     * this daemon completed; -1 before its first cycle (recovery's checkpoint holds until then).
+     */
+    public long checkpoint()
+    {
+        return checkpoint;
+    }
+
+    /**
+     * @return where the oldest transaction open at {@link #checkpoint()} began, or -1 if none was.
+     * Recovery reads the journal from there, so it must be kept as well.
+     */
+    public long checkpointOldestOpen()
+    {
+        return checkpointOldestOpen;
+    }
+
     public long cycles()
     {
         return cycles;
@@ -345,6 +365,8 @@ public final class WriteDaemon implements Agent
             wij.writeHeader(header);
         }
         probe.at(WriteDaemonProbe.Point.COMPLETE, cycleNumber, sealed.sealedUpdateSequence());
+        checkpointOldestOpen = sealed.oldestOpenTransaction();
+        checkpoint = sealed.sealedUpdateSequence();
         store.complete(sealed);
 
         final long endNs = clock.nanoTime();
