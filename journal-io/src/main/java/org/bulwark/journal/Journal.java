@@ -31,7 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Journal implements AutoCloseable
 {
     private static final String SUBSYSTEM = "JRN";
-    private static final int MAX_BATCH_BYTES = 4 << 20;
+    /**
+     * The most one write (and its sync) covers, unless it is one larger record. Only the last write
+     * can be unsynced at a crash, so a torn record can only have valid records after it within this
+     * distance (the reader relies on it to tell a torn tail from damage).
+     */
+    static final int MAX_BATCH_BYTES = 4 << 20;
     private static final int SPINS_BEFORE_PARK = 100;
 
     private final JournalConfig config;
@@ -103,6 +108,17 @@ public final class Journal implements AutoCloseable
     public static Journal open(final JournalConfig config, final FileLayer layer, final MessageLog log)
         throws IOException
     {
+        return open(config, layer, log, -1);
+    }
+
+    /**
+     * As {@link #open(JournalConfig, FileLayer, MessageLog)}, knowing that the journal was durable up
+     * to {@code knownDurablePosition} (the write daemon's checkpoint): a bad record before it is
+     * damage, never a torn tail to clear.
+     */
+    public static Journal open(final JournalConfig config, final FileLayer layer, final MessageLog log,
+        final long knownDurablePosition) throws IOException
+    {
         final JournalFiles files = new JournalFiles(config.directory(), config.filePrefix(), layer);
         final List<JournalFiles.Entry> entries = files.list();
         if (entries.isEmpty())
@@ -116,6 +132,7 @@ public final class Journal implements AutoCloseable
         boolean torn;
         try (JournalReader reader = new JournalReader(files, layer))
         {
+            reader.knownDurable(knownDurablePosition);
             reader.seek(last.startPosition());
             long lastSequence = -1;
             while (reader.next())
@@ -411,7 +428,7 @@ public final class Journal implements AutoCloseable
             final long tail = buffer.tail(); // claimed so far: published frames lie in [head, tail)
             long end = head;
             boolean fileFull = false;
-            while (end < tail && end - head < MAX_BATCH_BYTES)
+            while (end < tail)
             {
                 final int frameLength = buffer.frameLengthVolatile(end);
                 if (0 == frameLength)
@@ -419,6 +436,10 @@ public final class Journal implements AutoCloseable
                     break;
                 }
                 final int aligned = frameLength < 0 ? -frameLength : JournalRecord.alignedLength(frameLength);
+                if (end > head && end + aligned - head > MAX_BATCH_BYTES)
+                {
+                    break;
+                }
                 if (JournalFiles.HEADER_LENGTH + end + aligned - currentEntry.startPosition() > config.fileSizeBytes())
                 {
                     fileFull = true;

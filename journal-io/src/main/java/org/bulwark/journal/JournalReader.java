@@ -14,8 +14,8 @@ import java.util.List;
  *
  * <p>The end of the journal is the first place with nothing written (a zero frame length) that
  * no next file continues, or a torn record at the tail of the last file: one that fails its check
- * with no valid record after it in that file (a crash cut the last write short; nothing after it
- * was acknowledged). A record that fails its check anywhere else is damage: the reader throws
+ * with no valid record after it in that file beyond the reach of one write (a crash cut the last
+ * write short, keeping any of its sectors; nothing in it was acknowledged). A record that fails its check anywhere else is damage: the reader throws
  * {@link JournalDamagedException} naming the file and offset, and recovery stops there.
  */
 public final class JournalReader implements AutoCloseable
@@ -39,6 +39,7 @@ public final class JournalReader implements AutoCloseable
     private long recordPosition = -1;
     private long lastSequence = -1;
     private boolean tornTail;
+    private long knownDurable = -1;
 
     public JournalReader(final JournalFiles files, final FileLayer layer) throws IOException
     {
@@ -205,7 +206,15 @@ public final class JournalReader implements AutoCloseable
         {
             throw new JournalDamagedException(where(position) + ": " + problem + " (not the last journal file)");
         }
-        final long later = laterValidRecord(position + JournalRecord.ALIGNMENT);
+        if (position < knownDurable)
+        {
+            throw new JournalDamagedException(where(position) + ": " + problem + ", before position " + knownDurable +
+                " that was known to be durable");
+        }
+        // Only the last write can be unsynced at a crash, and a disk may keep any of its sectors:
+        // valid records within one write's reach after the bad one may be part of that write. A
+        // valid record beyond that reach was written after a sync that covered the bad one.
+        final long later = laterValidRecord(position + Journal.MAX_BATCH_BYTES);
         if (later >= 0)
         {
             throw new JournalDamagedException(where(position) + ": " + problem + ", yet a valid record follows at " +
@@ -213,6 +222,15 @@ public final class JournalReader implements AutoCloseable
         }
         tornTail = true;
         return false;
+    }
+
+    /**
+     * Positions before this are known to be durable (a checkpoint the write daemon waited for):
+     * a bad record there is damage, never a torn tail.
+     */
+    public void knownDurable(final long position)
+    {
+        this.knownDurable = position;
     }
 
     /**

@@ -79,6 +79,7 @@ public final class RollForward
                 return new Result(0, 0, checkpoint, open, 0);
             }
             final long from = oldestOpenTransaction >= 0 ? Math.min(checkpoint, oldestOpenTransaction) : checkpoint;
+            reader.knownDurable(checkpoint);
             reader.seek(Math.max(from, reader.startPosition()));
             final long readFrom = reader.position();
             while (reader.next())

@@ -151,21 +151,54 @@ class JournalTest
     @Test
     void damageBeforeTheEndStopsWithFileAndOffset() throws Exception
     {
+        // Records beyond the reach of one write (4 MiB) after the damage: they were written after a
+        // sync that covered the damaged one, so this cannot be a torn tail.
+        final JournalConfig big = config().fileSizeBytes(16 << 20).bufferBytes(1 << 20);
         final long second;
-        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        try (Journal journal = Journal.open(big, NioFileLayer.INSTANCE, log))
         {
             appendSet(journal, 1, 50);
             second = appendSet(journal, 2, 50);
-            appendSet(journal, 3, 50);
+            for (int i = 3; i < 1200; i++)
+            {
+                appendSet(journal, i, 4000);
+            }
             journal.awaitDurable(journal.appendedPosition());
+            assertTrue(journal.appendedPosition() > second + Journal.MAX_BATCH_BYTES);
         }
         final Path file = dir.resolve("journal").resolve(new JournalFiles(dir.resolve("journal"), "",
             NioFileLayer.INSTANCE).list().get(0).name());
         flip(file, JournalFiles.HEADER_LENGTH + second + 60);
         final JournalDamagedException ex = assertThrows(JournalDamagedException.class,
-            () -> Journal.open(config(), NioFileLayer.INSTANCE, log));
+            () -> Journal.open(big, NioFileLayer.INSTANCE, log));
         assertTrue(ex.getMessage().contains(file.toString()) &&
             ex.getMessage().contains("offset " + (JournalFiles.HEADER_LENGTH + second)), ex.getMessage());
+    }
+
+    @Test
+    void aTornWriteThatKeptLaterSectorsIsATornTailUnlessKnownDurable() throws Exception
+    {
+        final long second;
+        final long fourth;
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        {
+            appendSet(journal, 1, 50);
+            second = appendSet(journal, 2, 2000);
+            appendSet(journal, 3, 50);
+            fourth = appendSet(journal, 4, 50);
+            journal.awaitDurable(journal.appendedPosition());
+        }
+        final Path file = dir.resolve("journal").resolve(new JournalFiles(dir.resolve("journal"), "",
+            NioFileLayer.INSTANCE).list().get(0).name());
+        // A crash in the write of records 2..4 lost a sector of record 2 and kept the rest.
+        flip(file, JournalFiles.HEADER_LENGTH + second + 600);
+        final JournalDamagedException ex = assertThrows(JournalDamagedException.class,
+            () -> Journal.open(config(), NioFileLayer.INSTANCE, log, fourth));
+        assertTrue(ex.getMessage().contains("known to be durable"), ex.getMessage());
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log, second))
+        {
+            assertEquals(second, journal.appendedPosition(), "the journal ends before the torn record");
+        }
     }
 
     @Test

@@ -114,7 +114,7 @@ public final class Instance implements AutoCloseable
                 log).run();
             if (null != journalConfig)
             {
-                journal = Journal.open(journalConfig, options.fileLayer(), log);
+                journal = Journal.open(journalConfig, options.fileLayer(), log, recovery.checkpoint());
             }
             storeConfig.events(new LogEvents(log));
             store = Store.open(storeConfig);

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
@@ -207,8 +206,7 @@ class PowerLossTest
     {
         final Path live = root.resolve("live");
         final Path image = root.resolve("image");
-        final Path aside = root.resolve("live.recorded");
-        deleteTree(image);
+        CrashImages.deleteTree(image);
         switch (variant)
         {
             case 0:
@@ -218,9 +216,7 @@ class PowerLossTest
                 sweep.layer.writeCrashImage(cut, live, image, random);
                 break;
         }
-        Files.move(live, aside);
-        Files.move(image, live);
-        try
+        return CrashImages.checkInPlace(live, image, () ->
         {
             final TreeMap<Workload.Key, byte[]> actual;
             try (Instance instance = Instance.open(InstanceConfig.load(sweep.config), new InstanceOptions()))
@@ -251,23 +247,6 @@ class PowerLossTest
                 tried.append("; cycle ").append(cycle).append(": ").append(difference);
             }
             return where + ": content matches no durable cycle" + tried;
-        }
-        finally
-        {
-            deleteTree(live);
-            Files.move(aside, live);
-        }
-    }
-
-    private static void deleteTree(final Path dir) throws java.io.IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (var paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        });
     }
 }
