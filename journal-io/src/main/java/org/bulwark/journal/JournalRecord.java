@@ -115,6 +115,10 @@ public final class JournalRecord
         }
     }
 
+    /**
+     * View the record at {@code offset} of {@code source}, which must be off-heap (the record is
+     * read, and its CRC computed, through its address).
+     */
     public JournalRecord wrap(final DirectBuffer source, final int offset)
     {
         buffer.wrap(source.addressOffset() + offset, source.capacity() - offset);
