@@ -39,6 +39,8 @@ public final class Dejournaler implements AutoCloseable
     static final int MSG_LARGE = 2;
     static final int MSG_END = 3;
     static final int MSG_FINISH = 4;
+    /** A record message: {@code [position:long][now:long][journal record frame]}. */
+    static final int RECORD_OFFSET = 16;
 
     private final Lane[] lanes;
     private final AgentRunner[] runners;
@@ -95,6 +97,17 @@ public final class Dejournaler implements AutoCloseable
      */
     public void accept(final JournalRecord record, final long position)
     {
+        accept(record, position, false);
+    }
+
+    /**
+     * As {@link #accept(JournalRecord, long)}; with {@code now} a transaction's record is applied in
+     * order like one outside a transaction, not held: for a transaction already partly applied when
+     * the run began (open at a backup's checkpoint), whose later records, undo records included,
+     * must all follow.
+     */
+    public void accept(final JournalRecord record, final long position, final boolean now)
+    {
         checkLanes();
         if (startNs < 0)
         {
@@ -111,7 +124,7 @@ public final class Dejournaler implements AutoCloseable
                 {
                     openLanes.put(transaction, openLanes.get(transaction) | (1L << lane));
                 }
-                send(lane, record, position);
+                send(lane, record, position, now);
                 dispatched++;
                 break;
             }
@@ -217,16 +230,17 @@ public final class Dejournaler implements AutoCloseable
         return (hash & 0x7FFF_FFFF) % lanes.length;
     }
 
-    private void send(final int lane, final JournalRecord record, final long position)
+    private void send(final int lane, final JournalRecord record, final long position, final boolean now)
     {
         final OneToOneRingBuffer ring = lanes[lane].ring;
-        final int length = 8 + record.frameLength();
+        final int length = RECORD_OFFSET + record.frameLength();
         if (length > ring.maxMsgLength())
         {
             // Off-heap: records are read through their address (JournalRecord.wrap).
             final UnsafeBuffer copy = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
             copy.putLong(0, position);
-            copy.putBytes(8, record.buffer(), record.offset(), record.frameLength());
+            copy.putLong(8, now ? 1 : 0);
+            copy.putBytes(RECORD_OFFSET, record.buffer(), record.offset(), record.frameLength());
             lanes[lane].large.add(copy);
             write(lane, MSG_LARGE, scratch, 0, 0);
             return;
@@ -238,7 +252,8 @@ public final class Dejournaler implements AutoCloseable
             {
                 final org.agrona.concurrent.AtomicBuffer buffer = ring.buffer();
                 buffer.putLong(index, position);
-                buffer.putBytes(index + 8, record.buffer(), record.offset(), record.frameLength());
+                buffer.putLong(index + 8, now ? 1 : 0);
+                buffer.putBytes(index + RECORD_OFFSET, record.buffer(), record.offset(), record.frameLength());
                 ring.commit(index);
                 feederIdle.reset();
                 return;
@@ -351,8 +366,9 @@ public final class Dejournaler implements AutoCloseable
         private void onRecord(final DirectBuffer buffer, final int index, final int length)
         {
             final long position = buffer.getLong(index);
-            record.wrap(buffer, index + 8);
-            if (held.isEmpty() && 0 == record.transaction())
+            final boolean now = 0 != buffer.getLong(index + 8);
+            record.wrap(buffer, index + RECORD_OFFSET);
+            if (held.isEmpty() && (now || 0 == record.transaction()))
             {
                 apply(record, position);
             }
@@ -373,9 +389,10 @@ public final class Dejournaler implements AutoCloseable
                 final DirectBuffer buffer = held.buffer();
                 final int at = held.headOffset();
                 final long position = buffer.getLong(at);
-                record.wrap(buffer, at + 8);
+                final boolean now = 0 != buffer.getLong(at + 8);
+                record.wrap(buffer, at + RECORD_OFFSET);
                 final long transaction = record.transaction();
-                final long outcome = 0 == transaction ? 1 : ended.get(transaction);
+                final long outcome = 0 == transaction || now ? 1 : ended.get(transaction);
                 if (outcome < 0 && !finishing)
                 {
                     return; // an open transaction: everything behind it waits

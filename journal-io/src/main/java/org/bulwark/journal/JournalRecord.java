@@ -74,6 +74,11 @@ public final class JournalRecord
     public static final byte TYPE_TROLLBACK = 5;
     /** A marker for mirror members (reserved). */
     public static final byte TYPE_MIRROR_MARKER = 6;
+    /**
+     * A database's blocks were replaced from a backup (its database index; the name field holds
+     * the database's name): the records before it are not that database's history any more.
+     */
+    public static final byte TYPE_DATABASE_RESTORED = 7;
 
     public static final long NONE = -1;
 
@@ -108,6 +113,8 @@ public final class JournalRecord
                 return "TCOMMIT";
             case TYPE_TROLLBACK:
                 return "TROLLBACK";
+            case TYPE_DATABASE_RESTORED:
+                return "RESTORED";
             case TYPE_MIRROR_MARKER:
                 return "MIRROR";
             default:
@@ -241,7 +248,7 @@ public final class JournalRecord
         {
             return "unsupported record version " + version();
         }
-        if (type() < TYPE_SET || type() > TYPE_MIRROR_MARKER)
+        if (type() < TYPE_SET || type() > TYPE_DATABASE_RESTORED)
         {
             return "unknown record type " + type();
         }

@@ -21,7 +21,8 @@ import java.util.Set;
  * bulwark demo      [options]              open a member, run a short scripted session, check integrity
  * bulwark integrity [options] [DB ...]     check databases (instance stopped); exit 1 on any error
  * bulwark recover   [options] [OPERATION]  the WIJ recovery tool; without an operation, a menu
- * bulwark journal   [options] [OPERATION]  list, dump or verify the journal (instance stopped or not)
+ * bulwark journal   [options] [OPERATION]  list, dump, verify, purge or restore the journal
+ * bulwark backup    [options] OPERATION    create, restore or list database backups
  * bulwark config                           list the configuration keys and defaults
  *
  * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
@@ -125,7 +126,15 @@ public final class BulwarkCli
                 case "recover":
                     return new RecoverCommand(out, err, in).run(options);
                 case "journal":
+                    if (!options.arguments.isEmpty() && "restore".equals(options.arguments.get(0)))
+                    {
+                        return new BackupCommand(out, err).journalRestore(options.config(),
+                            options.instanceOptions(err), options.arguments.subList(1, options.arguments.size()));
+                    }
                     return new JournalCommand(out, err).run(options.config(), options.instanceOptions(err),
+                        options.arguments);
+                case "backup":
+                    return new BackupCommand(out, err).backup(options.config(), options.instanceOptions(err),
                         options.arguments);
                 case "config":
                     for (final String[] key : InstanceConfig.KEYS)
@@ -185,17 +194,22 @@ public final class BulwarkCli
                     options.yes = true;
                     break;
                 case "--dry-run":
+                case "--no-journal":
                     options.arguments.add(arg);
                     break;
                 case "--from":
                 case "--to":
                 case "--txn":
                 case "--global":
+                case "--lanes":
+                case "--database":
+                case "--apply-from":
+                case "--journal-dir":
                 case "--since":
                 case "--until":
                 case "--days":
                 case "--backups":
-                    // options of "journal dump" and "journal purge": passed on with their value
+                    // options of "journal" and "backup" operations: passed on with their value
                     options.arguments.add(arg);
                     options.arguments.add(value(args, ++i, arg));
                     break;
@@ -230,7 +244,13 @@ public final class BulwarkCli
         out.println("  journal [OPERATION]      list (default), verify (exit 1 on damage),");
         out.println("                           dump [--from POS] [--to POS] [--txn ID] [--global NAME]");
         out.println("                                [--since TIME] [--until TIME]   (TIME: 2026-11-23T10:15:00Z)");
-        out.println("                           purge [--days N] [--backups N] [--dry-run]");
+        out.println("                           purge [--days N] [--backups N] [--dry-run],");
+        out.println("                           restore --database DB --from POS [--apply-from POS] [--until TIME]");
+        out.println("                                   [--lanes N] [--journal-dir DIR]");
+        out.println("  backup create DB FILE    online full backup of a database");
+        out.println("  backup restore FILE      put a backup back, then apply the journal [--until TIME] [--lanes N]");
+        out.println("                           [--no-journal]");
+        out.println("  backup list              the backups in backup.log");
         out.println("  config                   list configuration keys and defaults");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }

@@ -348,6 +348,55 @@ public final class Instance implements AutoCloseable
         return plan;
     }
 
+    /**
+     * Hold the write daemon between cycles: the block files then stay exactly as of
+     * {@link #blockFilesCheckpoint()}. Updates go on in the buffer pool meanwhile; keep it short,
+     * a full pool makes them wait. Without a daemon thread (tests drive cycles) it does nothing.
+     *
+     * @throws IOException if a cycle in progress did not end within the timeout.
+     */
+    void pauseWriteDaemon(final long timeoutMs) throws IOException
+    {
+        if (null == runner)
+        {
+            return;
+        }
+        try
+        {
+            if (!daemon.stopCycling(timeoutMs))
+            {
+                throw new IOException("a write daemon cycle did not end within " + timeoutMs + " ms");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while pausing the write daemon", ex);
+        }
+    }
+
+    void resumeWriteDaemon()
+    {
+        if (null != runner)
+        {
+            daemon.resumeCycling();
+        }
+    }
+
+    /**
+     * @return {checkpoint, oldest transaction open at it or -1}: the journal position the block files
+     * are complete to, as of the last completed cycle (or recovery, before any cycle).
+     */
+    long[] blockFilesCheckpoint()
+    {
+        final long checkpoint = daemon.checkpoint();
+        if (checkpoint < 0)
+        {
+            return new long[] {recovery.checkpoint(), recovery.oldestOpenTransaction()};
+        }
+        return new long[] {checkpoint, daemon.checkpointOldestOpen()};
+    }
+
     BackupHistory backupHistory()
     {
         return new BackupHistory(config.dataDirectory());

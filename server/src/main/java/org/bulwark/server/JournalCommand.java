@@ -214,6 +214,11 @@ final class JournalCommand
             line.append(" prev=").append(record.previousInTransaction());
         }
         line.append(" at=").append(Instant.ofEpochMilli(record.timestampMs()));
+        if (record.type() == JournalRecord.TYPE_DATABASE_RESTORED)
+        {
+            line.append(" db=").append(record.database()).append(' ').append(record.globalName())
+                .append(" (blocks replaced from a backup)");
+        }
         if (record.type() == JournalRecord.TYPE_SET || record.type() == JournalRecord.TYPE_KILL)
         {
             line.append(" db=").append(record.database()).append(' ');

@@ -1,8 +1,6 @@
 package org.bulwark.server;
 
 import org.agrona.DirectBuffer;
-import org.bulwark.journal.RollForward;
-import org.bulwark.store.GlobalKey;
 import org.bulwark.store.StoreSession;
 import org.bulwark.store.UpdateListener;
 
@@ -12,17 +10,15 @@ import org.bulwark.store.UpdateListener;
  * the position of the last record applied as its checkpoint, so a crash during recovery resumes
  * from there.
  */
-class ReplayListener implements UpdateListener, RollForward.Applier
+class ReplayListener extends StoreApplier implements UpdateListener
 {
-    private final StoreSession session;
-    private final GlobalKey key = new GlobalKey();
     private final long oldestOpenTransaction;
     private volatile long replayedTo;
     private long current;
 
     ReplayListener(final StoreSession session, final long checkpoint, final long oldestOpenTransaction)
     {
-        this.session = session;
+        super(session);
         this.replayedTo = checkpoint;
         this.current = checkpoint;
         this.oldestOpenTransaction = oldestOpenTransaction;
@@ -42,8 +38,7 @@ class ReplayListener implements UpdateListener, RollForward.Applier
     public void set(final int database, final String global, final DirectBuffer keyBuffer, final int keyOffset,
         final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
-        key.fromEncoded(global, keyBuffer, keyOffset, keyLength);
-        session.set(key, value, valueOffset, valueLength);
+        super.set(database, global, keyBuffer, keyOffset, keyLength, value, valueOffset, valueLength);
         replayedTo = end;
     }
 
@@ -51,8 +46,7 @@ class ReplayListener implements UpdateListener, RollForward.Applier
     public void kill(final int database, final String global, final DirectBuffer keyBuffer, final int keyOffset,
         final int keyLength)
     {
-        key.fromEncoded(global, keyBuffer, keyOffset, keyLength);
-        session.zkill(key);
+        super.kill(database, global, keyBuffer, keyOffset, keyLength);
         replayedTo = end;
     }
 

@@ -39,6 +39,7 @@ public final class Store implements AutoCloseable
     private final List<MountedDatabase> mounted;
     private final BufferPool pool;
     private final StampedLock gate = new StampedLock();
+    private volatile BlockWriteListener blockWriteListener;
     private final AtomicLong updateSequence = new AtomicLong();
     private final ConcurrentHashMap<String, Database> globalToDatabase = new ConcurrentHashMap<>();
     private final ThreadLocal<SessionHolder> sessions = ThreadLocal.withInitial(SessionHolder::new);
@@ -353,6 +354,14 @@ public final class Store implements AutoCloseable
     }
 
     /**
+     * Tell {@code listener} of every block written by cycles completed from now on; null to stop.
+     */
+    public void blockWriteListener(final BlockWriteListener listener)
+    {
+        this.blockWriteListener = listener;
+    }
+
+    /**
      * Before any of a cycle's blocks is written durably, the journal must hold every update the
      * cycle contains (write-ahead): wait for it.
      */
@@ -371,6 +380,14 @@ public final class Store implements AutoCloseable
      */
     public void complete(final SealedCycle sealed)
     {
+        final BlockWriteListener written = blockWriteListener;
+        if (null != written)
+        {
+            for (int i = 0; i < sealed.blockCount(); i++)
+            {
+                written.written(sealed.databaseIndex(i), sealed.blockNumber(i));
+            }
+        }
         final Backoff backoff = new Backoff();
         for (int i = 0; i < sealed.blockCount(); i++)
         {

@@ -185,6 +185,14 @@ public final class WriteDaemon implements Agent
     }
 
     /**
+     * Let the agent's thread start cycles again after {@link #stopCycling(long)}.
+     */
+    public void resumeCycling()
+    {
+        agentState.compareAndSet(STOPPED, IDLE);
+    }
+
+    /**
      * Run one cycle now, on the caller's thread (tests, shutdown). Must not run concurrently with
      * the agent's own duty cycle: stop it first ({@link #stopCycling(long)}) if it runs.
      *
