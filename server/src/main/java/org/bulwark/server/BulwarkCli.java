@@ -23,6 +23,7 @@ import java.util.Set;
  * bulwark recover   [options] [OPERATION]  the WIJ recovery tool; without an operation, a menu
  * bulwark journal   [options] [OPERATION]  list, dump, verify, purge or restore the journal
  * bulwark backup    [options] OPERATION    create, restore or list database backups
+ * bulwark shell     [options]              commands from standard input (transactions, locks, ...)
  * bulwark config                           list the configuration keys and defaults
  *
  * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
@@ -133,6 +134,8 @@ public final class BulwarkCli
                     }
                     return new JournalCommand(out, err).run(options.config(), options.instanceOptions(err),
                         options.arguments);
+                case "shell":
+                    return new ShellCommand(out, in).run(options.config(), options.instanceOptions(err));
                 case "backup":
                     return new BackupCommand(out, err).backup(options.config(), options.instanceOptions(err),
                         options.arguments);
@@ -247,6 +250,8 @@ public final class BulwarkCli
         out.println("                           purge [--days N] [--backups N] [--dry-run],");
         out.println("                           restore --database DB --from POS [--apply-from POS] [--until TIME]");
         out.println("                                   [--lanes N] [--journal-dir DIR]");
+        out.println("  shell                    one command per line from standard input: set, get, kill, order,");
+        out.println("                           tstart, tcommit, trollback, lock, unlock, ... (help lists them)");
         out.println("  backup create DB FILE    online full backup of a database");
         out.println("  backup restore FILE      put a backup back, then apply the journal [--until TIME] [--lanes N]");
         out.println("                           [--no-journal]");

@@ -70,6 +70,38 @@ final class DemoCommand
             say("zwrite ^Demo");
             zwrite(s);
 
+            // Transactions (SPEC T-1): a rollback undoes from the journaled old values.
+            s.tstart();
+            say("tstart");
+            s.set("brown", "Demo", "fruit", "apple");
+            say("set ^Demo(\"fruit\",\"apple\")=\"brown\"");
+            s.set("purple", "Demo", "fruit", "plum");
+            say("set ^Demo(\"fruit\",\"plum\")=\"purple\"");
+            s.trollback();
+            say("trollback");
+            show("write ^Demo(\"fruit\",\"apple\")", s.getString("Demo", "fruit", "apple"));
+            show("write $data(^Demo(\"fruit\",\"plum\"))", Integer.toString(s.data("Demo", "fruit", "plum")));
+            s.tstart();
+            say("tstart");
+            s.set("purple", "Demo", "fruit", "plum");
+            say("set ^Demo(\"fruit\",\"plum\")=\"purple\"");
+            s.tcommit();
+            say("tcommit   (returns once the journal has it on disk)");
+            show("write ^Demo(\"fruit\",\"plum\")", s.getString("Demo", "fruit", "plum"));
+
+            // Locks (SPEC T-2): another session cannot take a lock on the same subtree.
+            s.lock(1_000, true, "Demo", "fruit");
+            say("lock +^Demo(\"fruit\")");
+            try (BulwarkSession other = instance.openSession())
+            {
+                show("(another session) lock +^Demo(\"fruit\",\"plum\"):0.1",
+                    other.tryLock(100, true, "Demo", "fruit", "plum") ? "granted" : "timed out ($test=0)");
+                s.unlock(true, "Demo", "fruit");
+                say("lock -^Demo(\"fruit\")");
+                show("(another session) lock +^Demo(\"fruit\",\"plum\"):0.1",
+                    other.tryLock(100, true, "Demo", "fruit", "plum") ? "granted ($test=1)" : "timed out");
+            }
+
             instance.daemon().requestFlush();
             int problems = 0;
             for (final MountedDatabase db : instance.store().databases())
