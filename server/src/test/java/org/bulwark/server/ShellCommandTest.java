@@ -77,7 +77,8 @@ class ShellCommandTest
             ""), output);
 
         assertEquals(1, shell("data ^acct(\"carol\")\nget ^acct(\"bob\")\nset ^acct(1 2\nget ^acct(\"alice\")\n"));
-        assertEquals(String.join("\n", "0", "60", "<ERROR> line 3: subscript '1 2' is neither a number nor a \"string\"",
+        assertEquals(String.join("\n", "0", "60",
+            "<ERROR> line 3: subscript '1 2' is neither a number nor a \"string\"",
             "40", ""), output);
     }
 }
