@@ -21,8 +21,10 @@ import org.bulwark.wij.WriteDaemon;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -49,7 +51,8 @@ public final class Instance implements AutoCloseable
     private final LockTable locks = new LockTable();
     private final AtomicLong transactionIds = new AtomicLong();
     private final Set<BulwarkSession> sessions = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<BulwarkSession> threadSessions = new ThreadLocal<>();
+    private final ThreadLocal<SessionSlot> threadSessions = ThreadLocal.withInitial(SessionSlot::new);
+    private final Queue<SessionSlot> sessionSlots = new ConcurrentLinkedQueue<>();
     private final boolean asyncCommit;
     private boolean closed;
 
@@ -256,13 +259,25 @@ public final class Instance implements AutoCloseable
      */
     public BulwarkSession session()
     {
-        BulwarkSession session = threadSessions.get();
+        final SessionSlot slot = threadSessions.get();
+        BulwarkSession session = slot.session;
         if (null == session)
         {
             session = openSession();
-            threadSessions.set(session);
+            slot.session = session;
+            sessionSlots.add(slot);
         }
         return session;
+    }
+
+    /**
+     * Holds a thread's session. Close empties every slot: a thread-local value that pointed at the
+     * session would keep the closed instance, its journal buffer and its pool reachable for as long
+     * as the thread lives.
+     */
+    private static final class SessionSlot
+    {
+        BulwarkSession session;
     }
 
     void sessionClosed(final BulwarkSession session)
@@ -474,6 +489,10 @@ public final class Instance implements AutoCloseable
             for (final BulwarkSession session : sessions)
             {
                 CloseHelper.quietClose(session); // disconnects: open transactions roll back
+            }
+            for (SessionSlot slot; null != (slot = sessionSlots.poll()); )
+            {
+                slot.session = null;
             }
             // From here on an update would not be in the last cycle: refuse it instead of losing it.
             store.fail("the instance is shutting down");
