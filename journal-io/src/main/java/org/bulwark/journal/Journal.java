@@ -325,7 +325,9 @@ public final class Journal implements AutoCloseable
                 if (remainingNs <= 0)
                 {
                     final String reason = frozen;
-                    throw new JournalFrozenException(null != reason ? "the journal is frozen: " + reason :
+                    throw new JournalFrozenException(null != reason ? "waited " + config.freezeTimeoutMs() +
+                        " ms for position " + position + " to become durable, but the journal is frozen (durable up " +
+                        "to " + durablePosition + "; what lies past it may or may not survive a restart): " + reason :
                         "position " + position + " did not become durable within " + config.freezeTimeoutMs() +
                         " ms (durable up to " + durablePosition + ")");
                 }

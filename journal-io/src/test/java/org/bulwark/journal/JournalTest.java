@@ -181,8 +181,11 @@ class JournalTest
             final long startNs = System.nanoTime();
             final JournalFrozenException frozen = assertThrows(JournalFrozenException.class,
                 () -> journal.awaitDurable(lost + 1));
-            assertTrue(frozen.getMessage().contains("frozen"), frozen.getMessage());
-            assertTrue(System.nanoTime() - startNs < 5_000_000_000L);
+            final long waitedNs = System.nanoTime() - startNs;
+            assertTrue(frozen.getMessage().startsWith("waited 500 ms") && frozen.getMessage().contains("frozen") &&
+                frozen.getMessage().contains("Input/output error (injected)"), frozen.getMessage());
+            assertTrue(waitedNs >= 500_000_000L && waitedNs < 5_000_000_000L, "a waiting caller blocks for the " +
+                "freeze timeout, then gets the error: " + waitedNs + " ns");
             assertTrue(journal.durablePosition() <= lost, "nothing after the error is durable");
             assertNotNull(journal.frozenReason());
             assertThrows(JournalFrozenException.class, () -> appendSet(journal, 3, 50));
