@@ -2,7 +2,6 @@ package org.bulwark.systemtests;
 
 import org.junit.jupiter.api.Assumptions;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,9 +44,12 @@ final class FaultTools
             installFailure = install();
         }
         final List<String> missing = missing(commands);
-        Assumptions.assumeTrue(missing.isEmpty(), () -> "skipped: " + String.join(", ", missing) +
-            " not installed, and " + INSTALL_SCRIPT + " could not install it (" + installFailure + "); run " +
-            INSTALL_SCRIPT + " as root (it runs apt-get install fiu-utils e2fsprogs mount)");
+        if (!missing.isEmpty())
+        {
+            skip(String.join(", ", missing) + " not installed, and " + INSTALL_SCRIPT + " could not install it (" +
+                (null == installFailure ? "it ran, but did not provide them" : installFailure) + "); run " +
+                INSTALL_SCRIPT + " as root (apt-get install fiu-utils e2fsprogs mount)");
+        }
         final List<Path> paths = new ArrayList<>();
         for (final String command : commands)
         {
@@ -62,8 +64,19 @@ final class FaultTools
     static void requireRoot(final String why) throws Exception
     {
         final String uid = run(10_000, "id", "-u").strip();
-        Assumptions.assumeTrue("0".equals(uid), () -> "skipped: " + why + " needs root (running as uid " + uid +
-            "); run the tests as root");
+        if (!"0".equals(uid))
+        {
+            skip(why + " needs root (running as uid " + uid + "); run the tests as root");
+        }
+    }
+
+    /**
+     * Skip the test (JUnit's assumption), saying why also in the test's output file.
+     */
+    static void skip(final String why)
+    {
+        System.out.println("SKIPPED: " + why);
+        Assumptions.abort("skipped: " + why);
     }
 
     /**
@@ -165,13 +178,5 @@ final class FaultTools
             }
         }
         return null;
-    }
-
-    /**
-     * @return the file's text, or "" if it does not exist.
-     */
-    static String readIfExists(final Path file) throws IOException
-    {
-        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
     }
 }
