@@ -205,7 +205,14 @@ public final class Journal implements AutoCloseable
     {
         if (null != current)
         {
-            current.sync(SyncLevel.DATA);
+            try
+            {
+                current.sync(SyncLevel.DATA);
+            }
+            catch (final IOException ex)
+            {
+                throw failed("fdatasync of " + files.path(currentEntry), ex);
+            }
             current.close();
             current = null;
         }
@@ -335,7 +342,9 @@ public final class Journal implements AutoCloseable
                 if (remainingNs <= 0)
                 {
                     final String reason = frozen;
-                    throw new JournalFrozenException(null != reason ? "the journal is frozen: " + reason :
+                    throw new JournalFrozenException(null != reason ? "waited " + config.freezeTimeoutMs() +
+                        " ms for position " + position + " to become durable, but the journal is frozen (durable up " +
+                        "to " + durablePosition + "; what lies past it may or may not survive a restart): " + reason :
                         "position " + position + " did not become durable within " + config.freezeTimeoutMs() +
                         " ms (durable up to " + durablePosition + ")");
                 }
@@ -483,10 +492,26 @@ public final class Journal implements AutoCloseable
         }
         final long fileOffset = JournalFiles.HEADER_LENGTH + from - currentEntry.startPosition();
         final long startNs = System.nanoTime();
-        current.write(segments, 0, count, fileOffset);
-        if (config.syncMethod() == JournalConfig.SyncMethod.FDATASYNC)
+        final boolean dsync = config.syncMethod() == JournalConfig.SyncMethod.DSYNC;
+        try
         {
-            current.sync(SyncLevel.DATA);
+            current.write(segments, 0, count, fileOffset);
+        }
+        catch (final IOException ex)
+        {
+            throw failed((dsync ? "O_DSYNC write of " : "write of ") + bytes + " bytes at offset " + fileOffset +
+                " of " + files.path(currentEntry), ex);
+        }
+        if (!dsync)
+        {
+            try
+            {
+                current.sync(SyncLevel.DATA);
+            }
+            catch (final IOException ex)
+            {
+                throw failed("fdatasync of " + files.path(currentEntry), ex);
+            }
         }
         final long elapsedUs = (System.nanoTime() - startNs) / 1_000;
         syncLatencyUs.recordValue(Math.min(elapsedUs, syncLatencyUs.getHighestTrackableValue()));
@@ -513,10 +538,36 @@ public final class Journal implements AutoCloseable
 
     private void freeze(final Throwable cause)
     {
-        frozen = cause.toString();
-        log.fatal(SUBSYSTEM, "journal FROZEN at position " + durablePosition + ": " + cause +
-            "; no further update is journaled or acknowledged until the member restarts");
+        // Our own errors say what failed where; others keep their type (NoSuchFileException: path).
+        final String reason = cause.getClass() == IOException.class && null != cause.getMessage() ?
+            cause.getMessage() : cause.toString();
+        final String action = isNoSpace(cause) ? "free space in " + config.directory() + " (a new journal file needs " +
+            config.fileSizeBytes() + " bytes), then restart the member" :
+            "check the device and the kernel log, then restart the member";
+        frozen = reason;
+        log.fatal(SUBSYSTEM, "journal FROZEN at position " + durablePosition + ": " + reason +
+            "; no further update is journaled or acknowledged until the member restarts: " + action);
         publishDurable(durablePosition);
+    }
+
+    /**
+     * @return the error with what the journal was doing, for messages.log and {@code <JOURNAL FROZEN>}.
+     */
+    private static IOException failed(final String what, final IOException cause)
+    {
+        return new IOException(what + " failed: " + cause.getMessage(), cause);
+    }
+
+    private static boolean isNoSpace(final Throwable cause)
+    {
+        for (Throwable t = cause; null != t; t = t.getCause())
+        {
+            if (null != t.getMessage() && t.getMessage().contains("No space left on device"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

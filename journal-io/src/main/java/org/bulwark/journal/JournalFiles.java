@@ -128,6 +128,36 @@ public final class JournalFiles
         final String name = nextName();
         final Path path = directory.resolve(name);
         final long createdMs = System.currentTimeMillis();
+        try
+        {
+            preallocate(path, startPosition, fileNumber, sizeBytes, createdMs);
+        }
+        catch (final IOException ex)
+        {
+            // Not listed yet, so not part of the journal: remove it and give back the space it took.
+            try
+            {
+                Files.deleteIfExists(path);
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
+            throw new IOException("cannot create journal file " + path + " of " + sizeBytes + " bytes: " +
+                ex.getMessage(), ex);
+        }
+        layer.syncDirectory(directory);
+        final Entry entry = new Entry(name, startPosition, Instant.ofEpochMilli(createdMs).toString());
+        Files.writeString(listFile(), name + " " + startPosition + " " + entry.created() + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+        layer.syncDirectory(directory);
+        return entry;
+    }
+
+    private void preallocate(
+        final Path path, final long startPosition, final long fileNumber, final long sizeBytes, final long createdMs)
+        throws IOException
+    {
         try (DurableFile file = layer.open(path, true))
         {
             final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
@@ -148,12 +178,6 @@ public final class JournalFiles
             file.write(header.byteBuffer().duplicate().clear(), 0);
             file.sync(SyncLevel.DATA_AND_METADATA);
         }
-        layer.syncDirectory(directory);
-        final Entry entry = new Entry(name, startPosition, Instant.ofEpochMilli(createdMs).toString());
-        Files.writeString(listFile(), name + " " + startPosition + " " + entry.created() + "\n", StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
-        layer.syncDirectory(directory);
-        return entry;
     }
 
     /**

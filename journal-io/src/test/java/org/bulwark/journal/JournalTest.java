@@ -227,90 +227,152 @@ class JournalTest
     @Test
     void aFailedSyncFreezesTheJournalAndNothingMoreIsAcknowledged() throws Exception
     {
-        final AtomicBoolean fail = new AtomicBoolean();
-        final FileLayer failing = new FileLayer()
-        {
-            @Override
-            public DurableFile open(final Path path, final boolean create) throws IOException
-            {
-                final DurableFile real = NioFileLayer.INSTANCE.open(path, create);
-                return new DurableFile()
-                {
-                    @Override
-                    public Path path()
-                    {
-                        return real.path();
-                    }
-
-                    @Override
-                    public long size() throws IOException
-                    {
-                        return real.size();
-                    }
-
-                    @Override
-                    public void setLength(final long sizeBytes) throws IOException
-                    {
-                        real.setLength(sizeBytes);
-                    }
-
-                    @Override
-                    public int read(final ByteBuffer dst, final long position) throws IOException
-                    {
-                        return real.read(dst, position);
-                    }
-
-                    @Override
-                    public void write(final ByteBuffer src, final long position) throws IOException
-                    {
-                        real.write(src, position);
-                    }
-
-                    @Override
-                    public void write(final ByteBuffer[] srcs, final int offset, final int length, final long position)
-                        throws IOException
-                    {
-                        real.write(srcs, offset, length, position);
-                    }
-
-                    @Override
-                    public void sync(final SyncLevel level) throws IOException
-                    {
-                        if (fail.get())
-                        {
-                            throw new IOException("Input/output error (injected)");
-                        }
-                        real.sync(level);
-                    }
-
-                    @Override
-                    public void close() throws IOException
-                    {
-                        real.close();
-                    }
-                };
-            }
-
-            @Override
-            public void syncDirectory(final Path directory) throws IOException
-            {
-                NioFileLayer.INSTANCE.syncDirectory(directory);
-            }
-        };
+        final FaultyLayer failing = new FaultyLayer();
         try (Journal journal = Journal.open(config().freezeTimeoutMs(500), failing, log))
         {
             final long acknowledged = appendSet(journal, 1, 50);
             journal.awaitDurable(acknowledged + 1);
-            fail.set(true);
+            failing.failSyncs.set(true);
             final long lost = appendSet(journal, 2, 50);
             final long startNs = System.nanoTime();
             final JournalFrozenException frozen = assertThrows(JournalFrozenException.class,
                 () -> journal.awaitDurable(lost + 1));
-            assertTrue(frozen.getMessage().contains("frozen"), frozen.getMessage());
-            assertTrue(System.nanoTime() - startNs < 5_000_000_000L);
+            final long waitedNs = System.nanoTime() - startNs;
+            assertTrue(frozen.getMessage().startsWith("waited 500 ms") && frozen.getMessage().contains("frozen") &&
+                frozen.getMessage().contains("Input/output error (injected)"), frozen.getMessage());
+            assertTrue(waitedNs >= 500_000_000L && waitedNs < 5_000_000_000L, "a waiting caller blocks for the " +
+                "freeze timeout, then gets the error: " + waitedNs + " ns");
             assertTrue(journal.durablePosition() <= lost, "nothing after the error is durable");
             assertNotNull(journal.frozenReason());
             assertThrows(JournalFrozenException.class, () -> appendSet(journal, 3, 50));
+        }
+    }
+
+    @Test
+    void aDiskFullAtAFileSwitchFreezesTheJournalNamesTheDirectoryAndLeavesNoPartialFile() throws Exception
+    {
+        final FaultyLayer failing = new FaultyLayer();
+        final Path journalDirectory = dir.resolve("journal");
+        try (Journal journal = Journal.open(config().freezeTimeoutMs(500), failing, log))
+        {
+            final long acknowledged = appendSet(journal, 1, 50);
+            journal.awaitDurable(acknowledged + 1);
+            failing.noSpaceForNewFiles.set(true);
+            long last = acknowledged;
+            JournalFrozenException frozen = null;
+            for (int n = 2; n < 40 && null == frozen; n++) // 100 KiB records overflow the 1 MiB file
+            {
+                try
+                {
+                    last = appendSet(journal, n, 100 << 10);
+                }
+                catch (final JournalFrozenException ex)
+                {
+                    frozen = ex; // the writer met the full disk while records were still being appended
+                }
+            }
+            final long lost = last;
+            if (null == frozen)
+            {
+                frozen = assertThrows(JournalFrozenException.class, () -> journal.awaitDurable(lost + 1));
+            }
+            assertTrue(frozen.getMessage().contains("No space left on device") &&
+                frozen.getMessage().contains(journalDirectory.toString()), frozen.getMessage());
+            assertTrue(journal.durablePosition() < lost, "the records that did not fit are not durable");
+        }
+        final List<String> names = new ArrayList<>();
+        try (var stream = java.nio.file.Files.list(journalDirectory))
+        {
+            stream.forEach(p -> names.add(p.getFileName().toString()));
+        }
+        final List<JournalFiles.Entry> listed = new JournalFiles(journalDirectory, "", NioFileLayer.INSTANCE).list();
+        assertEquals(1, listed.size());
+        Collections.sort(names);
+        assertEquals(List.of(listed.get(0).name(), JournalFiles.LIST_FILE), names,
+            "the file that could not be preallocated is removed");
+    }
+
+    /**
+     * Real files whose syncs fail, or whose new files run out of space, when told to.
+     */
+    private static final class FaultyLayer implements FileLayer
+    {
+        final AtomicBoolean failSyncs = new AtomicBoolean();
+        final AtomicBoolean noSpaceForNewFiles = new AtomicBoolean();
+
+        @Override
+        public DurableFile open(final Path path, final boolean create) throws IOException
+        {
+            final DurableFile real = NioFileLayer.INSTANCE.open(path, create);
+            final boolean noSpace = create && noSpaceForNewFiles.get();
+            return new DurableFile()
+            {
+                private long written;
+
+                @Override
+                public Path path()
+                {
+                    return real.path();
+                }
+
+                @Override
+                public long size() throws IOException
+                {
+                    return real.size();
+                }
+
+                @Override
+                public void setLength(final long sizeBytes) throws IOException
+                {
+                    real.setLength(sizeBytes);
+                }
+
+                @Override
+                public int read(final ByteBuffer dst, final long position) throws IOException
+                {
+                    return real.read(dst, position);
+                }
+
+                @Override
+                public void write(final ByteBuffer src, final long position) throws IOException
+                {
+                    written += src.remaining();
+                    if (noSpace && written > 300_000)
+                    {
+                        throw new IOException("No space left on device");
+                    }
+                    real.write(src, position);
+                }
+
+                @Override
+                public void write(final ByteBuffer[] srcs, final int offset, final int length, final long position)
+                    throws IOException
+                {
+                    real.write(srcs, offset, length, position);
+                }
+
+                @Override
+                public void sync(final SyncLevel level) throws IOException
+                {
+                    if (failSyncs.get())
+                    {
+                        throw new IOException("Input/output error (injected)");
+                    }
+                    real.sync(level);
+                }
+
+                @Override
+                public void close() throws IOException
+                {
+                    real.close();
+                }
+            };
+        }
+
+        @Override
+        public void syncDirectory(final Path directory) throws IOException
+        {
+            NioFileLayer.INSTANCE.syncDirectory(directory);
         }
     }
 

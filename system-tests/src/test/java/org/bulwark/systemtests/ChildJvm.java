@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A child JVM on the test's class path with the project's JVM flags, whose standard output goes
@@ -21,7 +22,17 @@ final class ChildJvm
 
     ChildJvm(final Path workDirectory, final Class<?> main, final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        this(workDirectory, List.of(), main, args);
+    }
+
+    /**
+     * @param launcher a command that runs the JVM in its place (exec), e.g. {@code fiu-run -x}; the
+     *                 process id is then the JVM's.
+     */
+    ChildJvm(final Path workDirectory, final List<String> launcher, final Class<?> main, final String... args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String flag : System.getProperty("bulwark.jvm.flags", "").split("\\s+"))
         {
@@ -47,12 +58,21 @@ final class ChildJvm
      */
     String awaitLine(final String prefix, final long timeoutMs) throws Exception
     {
+        return awaitLine(line -> line.startsWith(prefix), timeoutMs);
+    }
+
+    /**
+     * @return the first line that matches, or null if none came within the timeout.
+     * @throws IllegalStateException if the child exited.
+     */
+    String awaitLine(final Predicate<String> matching, final long timeoutMs) throws Exception
+    {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true)
         {
             for (final String line : snapshot())
             {
-                if (line.startsWith(prefix))
+                if (matching.test(line))
                 {
                     return line;
                 }
@@ -68,6 +88,16 @@ final class ChildJvm
             }
             Thread.sleep(2);
         }
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    boolean isAlive()
+    {
+        return process.isAlive();
     }
 
     /**
