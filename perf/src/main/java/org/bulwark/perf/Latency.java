@@ -37,11 +37,15 @@ final class Latency
             "|" + "---|".repeat(firstColumns.split("\\|").length) + "---:|---:|---:|---:|---:|---:|---:|";
     }
 
+    /**
+     * @param opsPerSecond NaN to leave the column empty.
+     */
     static String row(final String firstColumns, final Histogram ns, final double opsPerSecond)
     {
-        return String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %,.0f |", firstColumns,
+        return String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %s |", firstColumns,
             ns.getTotalCount(), us(ns.getValueAtPercentile(50)), us(ns.getValueAtPercentile(90)),
-            us(ns.getValueAtPercentile(99)), us(ns.getValueAtPercentile(99.9)), us(ns.getMaxValue()), opsPerSecond);
+            us(ns.getValueAtPercentile(99)), us(ns.getValueAtPercentile(99.9)), us(ns.getMaxValue()),
+            Double.isNaN(opsPerSecond) ? "–" : String.format(Locale.ROOT, "%,.0f", opsPerSecond));
     }
 
     static double us(final long ns)

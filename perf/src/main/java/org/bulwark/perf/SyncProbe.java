@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The disk's durable-write latency as the journal sees it, without the journal: positional writes
@@ -21,7 +23,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@code 256 B append}: small records back to back, as a lone committer's journal writes
  *       are (the same page is written and synced again until it is full).</li>
  * </ul>
- * Plus a page-cache-only row for reference. This is the floor a synchronous commit cannot beat;
+ * Plus a page-cache-only row for reference, and the latency of waking a parked thread (the
+ * hand-off a lone synchronous commit makes twice, to the journal writer and back). This is the floor a synchronous commit cannot beat;
  * {@link CommitBenchmark} compares against its {@code fdatasync} p50.
  *
  * <pre>
@@ -66,6 +69,58 @@ public final class SyncProbe
         run("256 B append, O_DSYNC", file, fileBytes, 256, true, false, warmup, ops);
         run("4 KiB overwrite, page cache only", file, fileBytes, 4096, false, false, warmup, ops);
         Files.delete(file);
+        System.out.println();
+        System.out.println(Latency.header("hand-off"));
+        System.out.println(Latency.row("unpark of a parked thread until it runs (one way)", handOff(warmup, ops),
+            Double.NaN));
+    }
+
+    /**
+     * What a lone synchronous commit pays twice besides the sync (the committer wakes the journal
+     * writer, the writer wakes the committer): two threads take turns, each parked until the other
+     * unparks it; the latency is from just before {@code unpark} to the woken thread running.
+     */
+    static Histogram handOff(final int warmup, final int ops)
+    {
+        final Histogram histogram = Latency.newHistogram();
+        final AtomicLong turn = new AtomicLong();
+        final long[] unparkedAtNs = new long[1];
+        final int rounds = warmup + ops;
+        final Thread[] threads = new Thread[2];
+        for (int side = 0; side < 2; side++)
+        {
+            final int me = side;
+            threads[side] = new Thread(() ->
+            {
+                for (long round = me; round < 2L * rounds; round += 2)
+                {
+                    while (turn.get() != round)
+                    {
+                        LockSupport.park();
+                    }
+                    final long nowNs = System.nanoTime();
+                    if (round > 0 && round / 2 >= warmup)
+                    {
+                        Latency.record(histogram, nowNs - unparkedAtNs[0]);
+                    }
+                    unparkedAtNs[0] = System.nanoTime();
+                    turn.set(round + 1); // publishes unparkedAtNs to the other side
+                    LockSupport.unpark(threads[1 - me]);
+                }
+            }, "hand-off-" + side);
+        }
+        threads[0].start();
+        threads[1].start();
+        try
+        {
+            threads[0].join();
+            threads[1].join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return histogram;
     }
 
     /**
