@@ -11,6 +11,7 @@ import org.bulwark.server.PerfAccess;
 import org.bulwark.store.GlobalKey;
 import org.bulwark.store.StoreSession;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,6 +70,7 @@ public final class CommitBenchmark
             .option("warmup-s", "5", "seconds of warm-up per run")
             .option("measure-s", "10", "seconds measured per run")
             .option("journal-file-mb", "512", "journal.fileSize: large enough that no run switches files")
+            .option("baseline-ops", "5000", "raw durable writes per shape measured before each sync method, 0 for none")
             .option("dir", "perf/target/perf-data", "parent of the member's data directory (on the disk to measure)")
             .parse(args);
         if (null == options)
@@ -76,10 +78,29 @@ public final class CommitBenchmark
             return;
         }
         final Path root = options.directory("dir").resolve("commit");
+        final int baselineOps = options.integer("baseline-ops");
         final List<String> rows = new ArrayList<>();
         final List<String> journalRows = new ArrayList<>();
+        final List<String> baselineRows = new ArrayList<>();
+        final List<String> verdicts = new ArrayList<>();
         for (final String sync : options.list("sync"))
         {
+            final boolean dsync = sync.equalsIgnoreCase("dsync");
+            // The raw disk, measured just before this sync method's runs, for the 1-committer target.
+            SyncProbe.Result append = null;
+            SyncProbe.Result page = null;
+            if (baselineOps > 0)
+            {
+                final Path file = root.resolve("baseline.dat");
+                Files.createDirectories(root);
+                SyncProbe.preallocate(file, 64L << 20);
+                append = SyncProbe.measure(file, 64L << 20, 256, dsync, !dsync, baselineOps / 10, baselineOps);
+                page = SyncProbe.measure(file, 64L << 20, 4096, dsync, !dsync, baselineOps / 10, baselineOps);
+                Files.delete(file);
+                baselineRows.add(Latency.row("raw 256 B append, " + sync, append.latencyNs(), append.opsPerSecond()));
+                baselineRows.add(Latency.row("raw 4 KiB overwrite, " + sync, page.latencyNs(), page.opsPerSecond()));
+            }
+            Run single = null;
             for (final String threads : options.list("threads"))
             {
                 final Run run = new Run(root, sync, Integer.parseInt(threads), options);
@@ -88,11 +109,34 @@ public final class CommitBenchmark
                 journalRows.add(run.journalRow);
                 System.out.println(Latency.header("sync | committers"));
                 System.out.println(run.row);
+                if (1 == run.threads)
+                {
+                    single = run;
+                    if (null != append)
+                    {
+                        final double toAppend = run.p50Ns / (double)p50(append);
+                        final double toPage = run.p50Ns / (double)p50(page);
+                        verdicts.add(String.format(Locale.ROOT, "%s, 1 committer: p50 %.1f µs = %.2f × raw 256 B " +
+                            "append p50 (%.1f µs): %s; %.2f × raw 4 KiB overwrite p50 (%.1f µs): %s (target ≤ 1.2 ×)",
+                            sync, Latency.us(run.p50Ns), toAppend, Latency.us(p50(append)),
+                            toAppend <= 1.2 ? "met" : "not met", toPage, Latency.us(p50(page)),
+                            toPage <= 1.2 ? "met" : "not met"));
+                    }
+                }
+                else if (null != single)
+                {
+                    final double factor = run.commitsPerSecond / single.commitsPerSecond;
+                    verdicts.add(String.format(Locale.ROOT, "%s, %d committers: %,.0f commits/s = %.1f × the " +
+                        "1-committer rate (%,.0f/s); target for 64 ≥ 20 ×: %s", sync, run.threads,
+                        run.commitsPerSecond, factor, single.commitsPerSecond,
+                        run.threads < 64 ? "n/a" : factor >= 20 ? "met" : "not met"));
+                }
             }
         }
         System.out.printf("%nCommitBenchmark: %d SET(s) of %d bytes per transaction, %d s warm-up, %d s measured " +
-            "per run, %d processors%n%n", options.integer("sets"), options.integer("value-bytes"),
-            options.integer("warmup-s"), options.integer("measure-s"), Runtime.getRuntime().availableProcessors());
+            "per run, %d processors, load average at the end %s%n%n", options.integer("sets"),
+            options.integer("value-bytes"), options.integer("warmup-s"), options.integer("measure-s"),
+            Runtime.getRuntime().availableProcessors(), loadAverage());
         System.out.println(Latency.header("sync | committers"));
         rows.forEach(System.out::println);
         System.out.println();
@@ -102,6 +146,31 @@ public final class CommitBenchmark
             "involuntary cs/commit |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         journalRows.forEach(System.out::println);
+        if (!baselineRows.isEmpty())
+        {
+            System.out.println();
+            System.out.println(Latency.header("raw disk, just before the runs of that sync method"));
+            baselineRows.forEach(System.out::println);
+        }
+        System.out.println();
+        verdicts.forEach(System.out::println);
+    }
+
+    private static long p50(final SyncProbe.Result result)
+    {
+        return result.latencyNs().getValueAtPercentile(50);
+    }
+
+    private static String loadAverage()
+    {
+        try
+        {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
     }
 
     /**
@@ -123,7 +192,7 @@ public final class CommitBenchmark
     {
         private final Path dir;
         private final String sync;
-        private final int threads;
+        final int threads;
         private final int sets;
         private final int valueBytes;
         private final int slots;
@@ -132,6 +201,8 @@ public final class CommitBenchmark
         private final long journalFileBytes;
         String row;
         String journalRow;
+        long p50Ns;
+        double commitsPerSecond;
         private volatile long scheduleStartNs;
 
         Run(final Path root, final String sync, final int threads, final PerfArgs options)
@@ -204,7 +275,9 @@ public final class CommitBenchmark
                     measured += committer.measuredCommits;
                     committer.session.close();
                 }
-                row = Latency.row(sync + " | " + threads, all, measured / (measureNs / 1e9));
+                p50Ns = all.getValueAtPercentile(50);
+                commitsPerSecond = measured / (measureNs / 1e9);
+                row = Latency.row(sync + " | " + threads, all, commitsPerSecond);
                 final Histogram syncUs = journal.syncLatencyUs();
                 final double perCommit = Math.max(1, measured);
                 journalRow = String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %.2f | %.0f | %d | %d | %.1f | %.1f " +

@@ -153,6 +153,26 @@ public final class SyncProbe
         final String name, final Path file, final long fileBytes, final int writeBytes, final boolean dsync,
         final boolean fdatasync, final int warmup, final int ops) throws IOException
     {
+        final Result result = measure(file, fileBytes, writeBytes, dsync, fdatasync, warmup, ops);
+        System.out.println(Latency.row(name, result.latencyNs(), result.opsPerSecond()));
+    }
+
+    /**
+     * Latencies of one shape of durable write, and the rate of the measured part.
+     */
+    record Result(Histogram latencyNs, double opsPerSecond)
+    {
+    }
+
+    /**
+     * Write {@code writeBytes} at a time, back to back through the preallocated file (wrapping
+     * around), each write made durable before the next: through {@code O_DSYNC} if {@code dsync},
+     * by {@code force(false)} if {@code fdatasync}, or not at all.
+     */
+    static Result measure(
+        final Path file, final long fileBytes, final int writeBytes, final boolean dsync, final boolean fdatasync,
+        final int warmup, final int ops) throws IOException
+    {
         final ByteBuffer data = ByteBuffer.allocateDirect(writeBytes);
         final byte[] random = new byte[writeBytes];
         ThreadLocalRandom.current().nextBytes(random);
@@ -191,8 +211,7 @@ public final class SyncProbe
                 }
                 offset += writeBytes;
             }
-            final double seconds = (System.nanoTime() - measuredStartNs) / 1e9;
-            System.out.println(Latency.row(name, histogram, ops / seconds));
+            return new Result(histogram, ops / ((System.nanoTime() - measuredStartNs) / 1e9));
         }
     }
 }
