@@ -13,9 +13,10 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The logical journal (SPEC J-1..J-4, J-6): sessions append records to an in-memory
@@ -47,9 +48,15 @@ public final class Journal implements AutoCloseable
     private final AtomicBoolean claimLock = new AtomicBoolean();
     private long nextSequence;
 
-    private final ReentrantLock waitLock = new ReentrantLock();
-    private final Condition durableAdvanced = waitLock.newCondition();
-    private volatile int waiters;
+    /*
+     * Committers parked in awaitDurable, one per slot, with the position each waits for: the writer
+     * unparks exactly those its sync made durable, so they wake in parallel rather than one after
+     * another through a lock. A slot's position is Long.MAX_VALUE while no one waits in it.
+     */
+    private static final int WAITER_SLOTS = 256;
+    private final AtomicReferenceArray<Thread> waiterThreads = new AtomicReferenceArray<>(WAITER_SLOTS);
+    private final AtomicLongArray waiterPositions = new AtomicLongArray(WAITER_SLOTS);
+    private final AtomicInteger waiters = new AtomicInteger();
     private volatile long durablePosition;
     private volatile String frozen;
     private volatile boolean running = true;
@@ -83,6 +90,10 @@ public final class Journal implements AutoCloseable
         this.nextSequence = nextSequence;
         this.durablePosition = endPosition;
         this.fileNumber = fileNumber;
+        for (int slot = 0; slot < WAITER_SLOTS; slot++)
+        {
+            waiterPositions.set(slot, Long.MAX_VALUE);
+        }
         segments[0] = buffer.buffer().byteBuffer().duplicate();
         segments[1] = buffer.buffer().byteBuffer().duplicate();
         if (null == lastEntry)
@@ -332,8 +343,9 @@ public final class Journal implements AutoCloseable
             Thread.onSpinWait();
         }
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.freezeTimeoutMs());
-        waitLock.lock();
-        waiters++;
+        final Thread self = Thread.currentThread();
+        waiters.incrementAndGet(); // before the checks below: the writer looks at the slots if this is > 0
+        final int slot = claimWaiterSlot(self, position);
         try
         {
             while (durablePosition < position)
@@ -348,19 +360,43 @@ public final class Journal implements AutoCloseable
                         "position " + position + " did not become durable within " + config.freezeTimeoutMs() +
                         " ms (durable up to " + durablePosition + ")");
                 }
-                durableAdvanced.awaitNanos(Math.min(remainingNs, 1_000_000));
+                // The writer unparks this thread once the position is durable; without a slot, poll.
+                LockSupport.parkNanos(this, Math.min(remainingNs, slot >= 0 ? 1_000_000 : 50_000));
+                if (self.isInterrupted())
+                {
+                    throw new JournalFrozenException("interrupted while waiting for the journal");
+                }
             }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new JournalFrozenException("interrupted while waiting for the journal");
         }
         finally
         {
-            waiters--;
-            waitLock.unlock();
+            if (slot >= 0)
+            {
+                waiterPositions.set(slot, Long.MAX_VALUE);
+                waiterThreads.set(slot, null);
+            }
+            waiters.decrementAndGet();
         }
+    }
+
+    /**
+     * @return the slot this thread now waits in for {@code position}, or -1 if all are taken.
+     */
+    private int claimWaiterSlot(final Thread self, final long position)
+    {
+        final int first = (int)self.getId() & (WAITER_SLOTS - 1);
+        for (int i = 0; i < WAITER_SLOTS; i++)
+        {
+            final int slot = (first + i) & (WAITER_SLOTS - 1);
+            if (null == waiterThreads.get(slot) && waiterThreads.compareAndSet(slot, null, self))
+            {
+                // Set after the claim: until then the slot's position is MAX_VALUE and the writer
+                // skips it; the caller checks durablePosition again after this before parking.
+                waiterPositions.set(slot, position);
+                return slot;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -522,16 +558,15 @@ public final class Journal implements AutoCloseable
     private void publishDurable(final long position)
     {
         durablePosition = position;
-        if (waiters > 0)
+        if (waiters.get() > 0)
         {
-            waitLock.lock();
-            try
+            for (int slot = 0; slot < WAITER_SLOTS; slot++)
             {
-                durableAdvanced.signalAll();
-            }
-            finally
-            {
-                waitLock.unlock();
+                final Thread waiter = waiterThreads.get(slot);
+                if (null != waiter && waiterPositions.get(slot) <= position)
+                {
+                    LockSupport.unpark(waiter);
+                }
             }
         }
     }
