@@ -14,9 +14,16 @@ ROOT_DIR="$(dirname "${PERF_DIR}")"
 CP_FILE="${PERF_DIR}/target/perf.classpath"
 
 if [[ "${SKIP_BUILD:-0}" != "1" || ! -s "${CP_FILE}" ]]; then
+    # Maven prints its errors to standard output: keep it, and show it if the build fails.
+    BUILD_LOG="${PERF_DIR}/target/perf-build.log"
+    mkdir -p "${PERF_DIR}/target"
     # shellcheck disable=SC2086
-    (cd "${ROOT_DIR}" && mvn -q -B ${MVN_OPTS:-} -pl perf -am package -DskipTests \
-        dependency:build-classpath -Dmdep.outputFile=target/perf.classpath >/dev/null)
+    if ! (cd "${ROOT_DIR}" && mvn -q -B ${MVN_OPTS:-} -pl perf -am package -DskipTests \
+        dependency:build-classpath -Dmdep.outputFile=target/perf.classpath >"${BUILD_LOG}" 2>&1); then
+        cat "${BUILD_LOG}" >&2
+        echo "perf-env.sh: the build failed (log above, also in ${BUILD_LOG})" >&2
+        exit 1
+    fi
 fi
 CLASSPATH_PERF="${PERF_DIR}/target/classes:$(cat "${CP_FILE}")"
 

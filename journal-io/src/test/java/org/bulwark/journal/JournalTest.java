@@ -3,6 +3,7 @@ package org.bulwark.journal;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bulwark.common.io.DurableFile;
 import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.ForwardingDurableFile;
 import org.bulwark.common.io.NioFileLayer;
 import org.bulwark.common.io.SyncLevel;
 import org.bulwark.common.log.MessageLog;
@@ -303,35 +304,10 @@ class JournalTest
         @Override
         public DurableFile open(final Path path, final boolean create) throws IOException
         {
-            final DurableFile real = NioFileLayer.INSTANCE.open(path, create);
             final boolean noSpace = create && noSpaceForNewFiles.get();
-            return new DurableFile()
+            return new ForwardingDurableFile(NioFileLayer.INSTANCE.open(path, create))
             {
                 private long written;
-
-                @Override
-                public Path path()
-                {
-                    return real.path();
-                }
-
-                @Override
-                public long size() throws IOException
-                {
-                    return real.size();
-                }
-
-                @Override
-                public void setLength(final long sizeBytes) throws IOException
-                {
-                    real.setLength(sizeBytes);
-                }
-
-                @Override
-                public int read(final ByteBuffer dst, final long position) throws IOException
-                {
-                    return real.read(dst, position);
-                }
 
                 @Override
                 public void write(final ByteBuffer src, final long position) throws IOException
@@ -341,14 +317,7 @@ class JournalTest
                     {
                         throw new IOException("No space left on device");
                     }
-                    real.write(src, position);
-                }
-
-                @Override
-                public void write(final ByteBuffer[] srcs, final int offset, final int length, final long position)
-                    throws IOException
-                {
-                    real.write(srcs, offset, length, position);
+                    delegate.write(src, position);
                 }
 
                 @Override
@@ -358,13 +327,7 @@ class JournalTest
                     {
                         throw new IOException("Input/output error (injected)");
                     }
-                    real.sync(level);
-                }
-
-                @Override
-                public void close() throws IOException
-                {
-                    real.close();
+                    delegate.sync(level);
                 }
             };
         }

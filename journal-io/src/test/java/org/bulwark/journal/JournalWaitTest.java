@@ -3,6 +3,7 @@ package org.bulwark.journal;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bulwark.common.io.DurableFile;
 import org.bulwark.common.io.FileLayer;
+import org.bulwark.common.io.ForwardingDurableFile;
 import org.bulwark.common.io.NioFileLayer;
 import org.bulwark.common.io.SyncLevel;
 import org.bulwark.common.log.MessageLog;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -117,46 +117,8 @@ class JournalWaitTest
             @Override
             public DurableFile open(final Path path, final boolean create) throws IOException
             {
-                final DurableFile real = NioFileLayer.INSTANCE.open(path, create);
-                return new DurableFile()
+                return new ForwardingDurableFile(NioFileLayer.INSTANCE.open(path, create))
                 {
-                    @Override
-                    public Path path()
-                    {
-                        return real.path();
-                    }
-
-                    @Override
-                    public long size() throws IOException
-                    {
-                        return real.size();
-                    }
-
-                    @Override
-                    public void setLength(final long sizeBytes) throws IOException
-                    {
-                        real.setLength(sizeBytes);
-                    }
-
-                    @Override
-                    public int read(final ByteBuffer dst, final long position) throws IOException
-                    {
-                        return real.read(dst, position);
-                    }
-
-                    @Override
-                    public void write(final ByteBuffer src, final long position) throws IOException
-                    {
-                        real.write(src, position);
-                    }
-
-                    @Override
-                    public void write(final ByteBuffer[] srcs, final int offset, final int length, final long position)
-                        throws IOException
-                    {
-                        real.write(srcs, offset, length, position);
-                    }
-
                     @Override
                     public void sync(final SyncLevel level) throws IOException
                     {
@@ -172,13 +134,7 @@ class JournalWaitTest
                             Thread.currentThread().interrupt();
                             throw new IOException("interrupted at the sync gate", ex);
                         }
-                        real.sync(level);
-                    }
-
-                    @Override
-                    public void close() throws IOException
-                    {
-                        real.close();
+                        delegate.sync(level);
                     }
                 };
             }

@@ -10,6 +10,7 @@ import org.bulwark.journal.JournalConfig;
 import org.bulwark.journal.JournalFiles;
 import org.bulwark.journal.JournalRecord;
 import org.bulwark.journal.RollForward;
+import org.bulwark.server.StoreApplier;
 import org.bulwark.store.GlobalKey;
 import org.bulwark.store.StoreSession;
 import org.bulwark.wij.WriteDaemonProbe;
@@ -86,7 +87,7 @@ public final class RollForwardBenchmark
         try (MessageLog log = MessageLog.open(root, null, Severity.FATAL))
         {
             records = write(new JournalConfig(journalDir).fileSizeBytes(options.number("journal-file-mb") << 20),
-                log, targetBytes, valueBytes, keys);
+                log, targetBytes, valueBytes, keys, 1);
         }
         final JournalFiles files = new JournalFiles(journalDir, "", NioFileLayer.INSTANCE);
 
@@ -108,15 +109,21 @@ public final class RollForwardBenchmark
     }
 
     /**
-     * Append SET records until the journal holds {@code targetBytes}, then close it (synced).
+     * Append SET records until the journal holds {@code targetBytes}, then close it (synced). Record
+     * {@code i} sets {@code ^r(i mod keys)}, or with several globals {@code ^r<g>(i mod keys)} where
+     * {@code g = i mod globals} (see {@link #globalOf}).
      *
      * @return the number of records.
      */
-    private static long write(
-        final JournalConfig config, final MessageLog log, final long targetBytes, final int valueBytes, final long keys)
-        throws IOException
+    static long write(
+        final JournalConfig config, final MessageLog log, final long targetBytes, final int valueBytes, final long keys,
+        final int globals) throws IOException
     {
-        final UnsafeBuffer name = new UnsafeBuffer(GLOBAL.getBytes(StandardCharsets.US_ASCII));
+        final UnsafeBuffer[] names = new UnsafeBuffer[globals];
+        for (int g = 0; g < globals; g++)
+        {
+            names[g] = new UnsafeBuffer(globalOf(g, globals).getBytes(StandardCharsets.US_ASCII));
+        }
         final UnsafeBuffer value = new UnsafeBuffer(new byte[valueBytes]);
         value.setMemory(0, value.capacity(), (byte)'v');
         final GlobalKey key = new GlobalKey();
@@ -126,7 +133,9 @@ public final class RollForwardBenchmark
         {
             while (journal.appendedPosition() < targetBytes)
             {
-                key.global(GLOBAL).add(records % keys);
+                final int g = (int)(records % globals);
+                final UnsafeBuffer name = names[g];
+                key.global(globalOf(g, globals)).add(records % keys);
                 value.putLong(0, records);
                 journal.append(JournalRecord.TYPE_SET, 0, 0, JournalRecord.NONE, name, 0, name.capacity(),
                     key.buffer(), 0, key.length(), value, 0, valueBytes, null, 0, -1);
@@ -139,6 +148,37 @@ public final class RollForwardBenchmark
                 journal.syncs());
         }
         return records;
+    }
+
+    /**
+     * @return the global of records {@code g} modulo {@code globals}: {@code r} when there is one.
+     */
+    static String globalOf(final int g, final int globals)
+    {
+        return 1 == globals ? GLOBAL : GLOBAL + g;
+    }
+
+    /**
+     * Warm: read every journal file once so that it is in the page cache. Cold: ask the kernel to
+     * drop the files' cached pages (they are clean: the journal was synced and closed).
+     */
+    static void prepareCache(final JournalFiles files, final boolean cold) throws IOException
+    {
+        for (final JournalFiles.Entry entry : files.list())
+        {
+            final Path file = files.path(entry);
+            if (cold)
+            {
+                dropFromPageCache(file);
+            }
+            else
+            {
+                try (var in = Files.newInputStream(file))
+                {
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+            }
+        }
     }
 
     private static String read(final JournalFiles files, final boolean cold) throws IOException
@@ -159,13 +199,14 @@ public final class RollForwardBenchmark
         try (BenchMember member = new BenchMember(dir, poolBytes, 1_000, WriteDaemonProbe.NONE))
         {
             member.startDaemon();
-            final Replay replay = new Replay(member.store.session());
+            // As the member's replay listener does during recovery; the last key's value is checked.
+            final StoreApplier replay = new StoreApplier(member.store.session());
             prepareCache(files, cold);
             final long startNs = System.nanoTime();
             final RollForward.Result result = RollForward.run(files, NioFileLayer.INSTANCE, 0, -1, replay);
             final long elapsedNs = System.nanoTime() - startNs;
             checkLastKey(member.store.session(), records, keys, valueBytes);
-            return row("apply", cold, result, elapsedNs, replay.sets);
+            return row("apply", cold, result, elapsedNs, result.applied());
         }
         finally
         {
@@ -201,29 +242,6 @@ public final class RollForwardBenchmark
         return line;
     }
 
-    /**
-     * Warm: read every journal file once so that it is in the page cache. Cold: ask the kernel to
-     * drop the files' cached pages (they are clean: the journal was synced and closed).
-     */
-    private static void prepareCache(final JournalFiles files, final boolean cold) throws IOException
-    {
-        for (final JournalFiles.Entry entry : files.list())
-        {
-            final Path file = files.path(entry);
-            if (cold)
-            {
-                dropFromPageCache(file);
-            }
-            else
-            {
-                try (var in = Files.newInputStream(file))
-                {
-                    in.transferTo(OutputStream.nullOutputStream());
-                }
-            }
-        }
-    }
-
     private static void dropFromPageCache(final Path file) throws IOException
     {
         final Process dd = new ProcessBuilder("dd", "if=" + file, "iflag=nocache", "count=0", "status=none")
@@ -246,7 +264,7 @@ public final class RollForwardBenchmark
     /**
      * The reader alone: counts what it is given.
      */
-    private static final class Counting implements RollForward.Applier
+    static final class Counting implements RollForward.Applier
     {
         long sets;
         long valueBytes;
@@ -263,39 +281,6 @@ public final class RollForwardBenchmark
         public void kill(final int database, final String global, final DirectBuffer key, final int keyOffset,
             final int keyLength)
         {
-            sets++;
-        }
-    }
-
-    /**
-     * Applies records into the store as the member's replay listener does during recovery.
-     */
-    private static final class Replay implements RollForward.Applier
-    {
-        private final StoreSession session;
-        private final GlobalKey key = new GlobalKey();
-        long sets;
-
-        Replay(final StoreSession session)
-        {
-            this.session = session;
-        }
-
-        @Override
-        public void set(final int database, final String global, final DirectBuffer keyBuffer, final int keyOffset,
-            final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength)
-        {
-            key.fromEncoded(global, keyBuffer, keyOffset, keyLength);
-            session.set(key, value, valueOffset, valueLength);
-            sets++;
-        }
-
-        @Override
-        public void kill(final int database, final String global, final DirectBuffer keyBuffer, final int keyOffset,
-            final int keyLength)
-        {
-            key.fromEncoded(global, keyBuffer, keyOffset, keyLength);
-            session.zkill(key);
             sets++;
         }
     }

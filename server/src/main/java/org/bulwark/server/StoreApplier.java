@@ -9,12 +9,12 @@ import org.bulwark.store.StoreSession;
  * Applies journal records to the store through one store session: a SET sets, a KILL removes the
  * node's value (its descendants had their own KILL records). One per thread.
  */
-class StoreApplier implements RollForward.Applier
+public class StoreApplier implements RollForward.Applier
 {
     private final StoreSession session;
     private final GlobalKey key = new GlobalKey();
 
-    StoreApplier(final StoreSession session)
+    public StoreApplier(final StoreSession session)
     {
         this.session = session;
     }

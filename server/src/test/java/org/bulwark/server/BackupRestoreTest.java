@@ -3,13 +3,7 @@ package org.bulwark.server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,19 +32,8 @@ class BackupRestoreTest
 
     private Path config() throws Exception
     {
-        final Path config = dir.resolve("bulwark.conf");
-        if (!Files.exists(config))
-        {
-            Files.writeString(config, String.join("\n",
-                "data.directory = " + dir.resolve("data"),
-                "databases = MAIN, SECOND",
-                "map.b* = SECOND",
-                "pool.size = 16m",
-                "journal.fileSize = 1m",
-                "writeDaemon.intervalMs = 20",
-                ""));
-        }
-        return config;
+        return CliRun.memberConfig(dir, "databases = MAIN, SECOND", "map.b* = SECOND", "pool.size = 16m",
+            "journal.fileSize = 1m", "writeDaemon.intervalMs = 20");
     }
 
     private Instance open() throws Exception
@@ -60,17 +43,10 @@ class BackupRestoreTest
 
     private int cli(final String... args) throws Exception
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final List<String> all = new ArrayList<>(List.of(args));
-        all.add("--config");
-        all.add(config().toString());
-        final int code = new BulwarkCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), new BufferedReader(new StringReader("")))
-            .run(all.toArray(new String[0]));
-        output = out.toString(StandardCharsets.UTF_8);
-        errors = err.toString(StandardCharsets.UTF_8);
-        return code;
+        final CliRun run = CliRun.run("", CliRun.withConfig(config(), args));
+        output = run.output();
+        errors = run.errors();
+        return run.code();
     }
 
     private static TreeMap<String, String> read(final BulwarkSession s, final String global)

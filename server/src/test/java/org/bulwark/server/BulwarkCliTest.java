@@ -10,12 +10,7 @@ import org.bulwark.wij.WijFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -35,29 +30,16 @@ class BulwarkCliTest
 
     private int cli(final String stdin, final String... args)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int code = new BulwarkCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), new BufferedReader(new StringReader(stdin))).run(args);
-        output = out.toString(StandardCharsets.UTF_8);
-        errors = err.toString(StandardCharsets.UTF_8);
-        return code;
+        final CliRun run = CliRun.run(stdin, args);
+        output = run.output();
+        errors = run.errors();
+        return run.code();
     }
 
     private Path config() throws Exception
     {
-        final Path config = dir.resolve("bulwark.conf");
-        if (!Files.exists(config))
-        {
-            Files.writeString(config, String.join("\n",
-                "data.directory = " + dir.resolve("data"),
-                "databases = MAIN, SECOND",
-                "database.MAIN.blockSize = 4k",
-                "map.Other* = SECOND",
-                "pool.size = 4m",
-                ""));
-        }
-        return config;
+        return CliRun.memberConfig(dir, "databases = MAIN, SECOND", "database.MAIN.blockSize = 4k",
+            "map.Other* = SECOND", "pool.size = 4m");
     }
 
     @Test

@@ -5,13 +5,8 @@ import org.bulwark.journal.JournalFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,34 +27,16 @@ class JournalCommandTest
 
     private int cli(final String... args) throws Exception
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final List<String> all = new java.util.ArrayList<>(List.of(args));
-        all.add("--config");
-        all.add(config().toString());
-        final int code = new BulwarkCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), new BufferedReader(new StringReader("")))
-            .run(all.toArray(new String[0]));
-        output = out.toString(StandardCharsets.UTF_8);
-        errors = err.toString(StandardCharsets.UTF_8);
-        return code;
+        final CliRun run = CliRun.run("", CliRun.withConfig(config(), args));
+        output = run.output();
+        errors = run.errors();
+        return run.code();
     }
 
     private Path config() throws IOException
     {
-        final Path config = dir.resolve("bulwark.conf");
-        if (!Files.exists(config))
-        {
-            Files.writeString(config, String.join("\n",
-                "data.directory = " + dir.resolve("data"),
-                "databases = MAIN",
-                "pool.size = 8m",
-                "journal.fileSize = 1m",
-                "writeDaemon.intervalMs = 3600000",
-                "writeDaemon.dirtyThresholdPercent = 90",
-                ""));
-        }
-        return config;
+        return CliRun.memberConfig(dir, "databases = MAIN", "pool.size = 8m", "journal.fileSize = 1m",
+            "writeDaemon.intervalMs = 3600000", "writeDaemon.dirtyThresholdPercent = 90");
     }
 
     private Instance open(final boolean daemonThread) throws Exception

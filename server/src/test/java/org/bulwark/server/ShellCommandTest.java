@@ -3,11 +3,6 @@ package org.bulwark.server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -26,13 +21,9 @@ class ShellCommandTest
 
     private int shell(final String script)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final int code = new BulwarkCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            new BufferedReader(new StringReader(script))).run(new String[] {"shell", "--data",
-                dir.resolve("data").toString()});
-        output = out.toString(StandardCharsets.UTF_8);
-        return code;
+        final CliRun run = CliRun.run(script, "shell", "--data", dir.resolve("data").toString());
+        output = run.output();
+        return run.code();
     }
 
     @Test

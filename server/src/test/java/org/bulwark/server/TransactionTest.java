@@ -25,21 +25,9 @@ class TransactionTest
 
     private Path config() throws Exception
     {
-        final Path config = dir.resolve("bulwark.conf");
-        if (!Files.exists(config))
-        {
-            Files.writeString(config, String.join("\n",
-                "data.directory = " + dir.resolve("data"),
-                "databases = MAIN, SECOND",
-                "database.MAIN.blockSize = 4k",
-                "map.b* = SECOND",
-                "pool.size = 4m",
-                "journal.fileSize = 1m",
-                "writeDaemon.intervalMs = 3600000",
-                "writeDaemon.dirtyThresholdPercent = 90",
-                ""));
-        }
-        return config;
+        return CliRun.memberConfig(dir, "databases = MAIN, SECOND", "database.MAIN.blockSize = 4k", "map.b* = SECOND",
+            "pool.size = 4m", "journal.fileSize = 1m", "writeDaemon.intervalMs = 3600000",
+            "writeDaemon.dirtyThresholdPercent = 90");
     }
 
     private Instance open() throws Exception

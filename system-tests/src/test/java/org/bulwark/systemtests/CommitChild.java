@@ -52,7 +52,7 @@ public final class CommitChild
                 for (final Workload.Op op : transaction.ops())
                 {
                     step = op.kind().name();
-                    apply(session, op);
+                    Transactions.apply(session, op);
                 }
                 step = transaction.rollback() ? "TROLLBACK" : "TCOMMIT";
                 if (transaction.rollback())
@@ -99,24 +99,5 @@ public final class CommitChild
     private static long millisSince(final long startNs)
     {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-    }
-
-    static void apply(final BulwarkSession session, final Workload.Op op)
-    {
-        switch (op.kind())
-        {
-            case SET:
-                session.set(op.value(), op.global(), op.subs());
-                break;
-            case KILL:
-                session.kill(op.global(), op.subs());
-                break;
-            case ZKILL:
-                session.zkill(op.global(), op.subs());
-                break;
-            default:
-                session.incrementBy(op.by(), op.global(), op.subs());
-                break;
-        }
     }
 }

@@ -76,13 +76,13 @@ final class CommitVerifier
         final Workload.Model model = before.copy();
         for (long n = 1; n <= lastAck; n++)
         {
-            apply(model, transactions.next());
+            transactions.next().applyTo(model);
         }
         final String difference = model.differenceFrom(actual);
         if (null != difference)
         {
             final Transactions.Transaction next = transactions.next();
-            apply(model, next);
+            next.applyTo(model);
             final String withNext = model.differenceFrom(actual);
             if (null != withNext)
             {
@@ -190,17 +190,5 @@ final class CommitVerifier
     private static List<String> tail(final List<String> lines, final int n)
     {
         return lines.subList(Math.max(0, lines.size() - n), lines.size());
-    }
-
-    private static void apply(final Workload.Model model, final Transactions.Transaction transaction)
-    {
-        if (transaction.rollback())
-        {
-            return;
-        }
-        for (final Workload.Op op : transaction.ops())
-        {
-            model.apply(op);
-        }
     }
 }

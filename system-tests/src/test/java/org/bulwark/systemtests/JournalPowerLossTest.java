@@ -9,7 +9,7 @@ import org.bulwark.server.InstanceConfig;
 import org.bulwark.server.InstanceOptions;
 import org.bulwark.store.MountedDatabase;
 import org.bulwark.store.integrity.IntegrityReport;
-import org.bulwark.testsupport.ForwardingDurableFile;
+import org.bulwark.common.io.ForwardingDurableFile;
 import org.bulwark.testsupport.PowerLossFileLayer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,20 +144,8 @@ class JournalPowerLossTest
             for (int n = 1; n <= TRANSACTIONS; n++)
             {
                 final Transactions.Transaction transaction = transactions.next();
-                session.tstart();
-                for (final Workload.Op op : transaction.ops())
-                {
-                    CommitChild.apply(session, op);
-                }
-                if (transaction.rollback())
-                {
-                    session.trollback();
-                }
-                else
-                {
-                    session.tcommit();
-                    transaction.ops().forEach(model::apply);
-                }
+                transaction.runOn(session);
+                transaction.applyTo(model);
                 ackEvent.add(layer.eventCount());
                 models.add(model.copy());
                 if (n % TRANSACTIONS_PER_CYCLE == 0)

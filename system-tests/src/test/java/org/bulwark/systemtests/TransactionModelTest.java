@@ -53,23 +53,8 @@ class TransactionModelTest
             for (int n = 0; n < count; n++)
             {
                 final Transactions.Transaction transaction = transactions.next();
-                session.tstart();
-                for (final Workload.Op op : transaction.ops())
-                {
-                    CommitChild.apply(session, op);
-                }
-                if (transaction.rollback())
-                {
-                    session.trollback();
-                }
-                else
-                {
-                    session.tcommit();
-                    for (final Workload.Op op : transaction.ops())
-                    {
-                        model.apply(op);
-                    }
-                }
+                transaction.runOn(session);
+                transaction.applyTo(model);
             }
             // One more transaction, caught in the middle.
             final Transactions.Transaction last = transactions.next();
@@ -77,7 +62,7 @@ class TransactionModelTest
             final int partial = random.nextInt(last.ops().size() + 1);
             for (int i = 0; i < partial; i++)
             {
-                CommitChild.apply(session, last.ops().get(i));
+                Transactions.apply(session, last.ops().get(i));
             }
             withNext = model.copy();
             instance.abandon();
@@ -120,23 +105,8 @@ class TransactionModelTest
             for (int n = 1; n <= 4000; n++)
             {
                 final Transactions.Transaction transaction = transactions.next();
-                session.tstart();
-                for (final Workload.Op op : transaction.ops())
-                {
-                    CommitChild.apply(session, op);
-                }
-                if (transaction.rollback())
-                {
-                    session.trollback();
-                }
-                else
-                {
-                    session.tcommit();
-                    for (final Workload.Op op : transaction.ops())
-                    {
-                        model.apply(op);
-                    }
-                }
+                transaction.runOn(session);
+                transaction.applyTo(model);
                 if (n % 250 == 0)
                 {
                     final String difference = model.differenceFrom(Workload.read(instance.store().session()));

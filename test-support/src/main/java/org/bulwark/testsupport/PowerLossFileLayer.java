@@ -1,6 +1,7 @@
 package org.bulwark.testsupport;
 
 import org.bulwark.common.io.DurableFile;
+import org.bulwark.common.io.ForwardingDurableFile;
 import org.bulwark.common.io.FileLayer;
 import org.bulwark.common.io.NioFileLayer;
 import org.bulwark.common.io.SyncLevel;
@@ -128,7 +129,7 @@ public final class PowerLossFileLayer implements FileLayer
             {
                 if (!filesByPath.containsKey(file.path))
                 {
-                    final byte[] durableBase = snapshot(file.delegate);
+                    final byte[] durableBase = snapshot(file.delegate());
                     filesByPath.put(file.path, new RecordedFile(file.path, durableBase, RecordedFile.EXISTED));
                 }
             }

@@ -9,7 +9,7 @@ import org.bulwark.common.io.DurableFile;
 import org.bulwark.common.io.FileLayer;
 import org.bulwark.common.io.NioFileLayer;
 import org.bulwark.common.io.SyncLevel;
-import org.bulwark.testsupport.ForwardingDurableFile;
+import org.bulwark.common.io.ForwardingDurableFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,14 +1,11 @@
-package org.bulwark.testsupport;
-
-import org.bulwark.common.io.DurableFile;
-import org.bulwark.common.io.SyncLevel;
+package org.bulwark.common.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * A {@link DurableFile} that passes every call to another: fault layers extend it and override
+ * A {@link DurableFile} that passes every call to another: fault layers (tests) and instrumentation extend it and override
  * only what they change (record a write, fail a sync).
  */
 public class ForwardingDurableFile implements DurableFile
@@ -18,6 +15,14 @@ public class ForwardingDurableFile implements DurableFile
     public ForwardingDurableFile(final DurableFile delegate)
     {
         this.delegate = delegate;
+    }
+
+    /**
+     * @return the file every call goes to.
+     */
+    public DurableFile delegate()
+    {
+        return delegate;
     }
 
     @Override
