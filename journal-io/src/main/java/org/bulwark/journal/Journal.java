@@ -54,6 +54,7 @@ public final class Journal implements AutoCloseable
      * another through a lock. A slot's position is Long.MAX_VALUE while no one waits in it.
      */
     private static final int WAITER_SLOTS = 256;
+    private static final int CLAIM_SPINS_BEFORE_YIELD = 32;
     private final AtomicReferenceArray<Thread> waiterThreads = new AtomicReferenceArray<>(WAITER_SLOTS);
     private final AtomicLongArray waiterPositions = new AtomicLongArray(WAITER_SLOTS);
     private final AtomicInteger waiters = new AtomicInteger();
@@ -265,9 +266,19 @@ public final class Journal implements AutoCloseable
         while (true)
         {
             checkNotFrozen();
-            while (!claimLock.compareAndSet(false, true))
+            // The claim takes tens of nanoseconds, so spin for it; but with more committers than
+            // cores the holder may have been descheduled inside it, and spinning on would burn the
+            // rest of a time slice (30 % of all CPU samples at 64 committers on 2 vCPUs): yield.
+            for (int spins = 0; !claimLock.compareAndSet(false, true); spins++)
             {
-                Thread.onSpinWait();
+                if (spins < CLAIM_SPINS_BEFORE_YIELD)
+                {
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    Thread.yield();
+                }
             }
             try
             {
