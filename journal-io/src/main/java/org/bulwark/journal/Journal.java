@@ -1,6 +1,7 @@
 package org.bulwark.journal;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bulwark.common.io.DurableFile;
@@ -39,6 +40,7 @@ public final class Journal implements AutoCloseable
      */
     static final int MAX_BATCH_BYTES = 4 << 20;
     private static final int SPINS_BEFORE_PARK = 100;
+    private static final long SYNC_LATENCY_MAX_US = TimeUnit.SECONDS.toMicros(60);
 
     private final JournalConfig config;
     private final FileLayer layer;
@@ -47,6 +49,7 @@ public final class Journal implements AutoCloseable
     private final LogBuffer buffer;
     private final AtomicBoolean claimLock = new AtomicBoolean();
     private long nextSequence;
+    private final long firstSequence;
 
     /*
      * Committers parked in awaitDurable, one per slot, with the position each waits for: the writer
@@ -69,9 +72,14 @@ public final class Journal implements AutoCloseable
     private JournalFiles.Entry currentEntry;
     private long fileNumber;
     private final ByteBuffer[] segments = new ByteBuffer[2];
-    private final Histogram syncLatencyUs = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-    private long syncs;
-    private long bytesWritten;
+    private final Histogram syncLatencyUs = new Histogram(SYNC_LATENCY_MAX_US, 3);
+    // The same latencies for readers on other threads (metrics): recording is wait-free and
+    // allocation-free, and a reader swaps out interval histograms without stopping the writer.
+    private final Recorder syncLatencyRecorderUs = new Recorder(SYNC_LATENCY_MAX_US, 3);
+    // Written by the writer thread only; volatile so that metrics may read them from elsewhere
+    // (the cost is nothing next to the sync each increment follows).
+    private volatile long syncs;
+    private volatile long bytesWritten;
 
     private Journal(
         final JournalConfig config,
@@ -89,6 +97,7 @@ public final class Journal implements AutoCloseable
         this.files = files;
         this.buffer = new LogBuffer(config.bufferBytes(), endPosition);
         this.nextSequence = nextSequence;
+        this.firstSequence = nextSequence;
         this.durablePosition = endPosition;
         this.fileNumber = fileNumber;
         for (int slot = 0; slot < WAITER_SLOTS; slot++)
@@ -561,9 +570,11 @@ public final class Journal implements AutoCloseable
             }
         }
         final long elapsedUs = (System.nanoTime() - startNs) / 1_000;
-        syncLatencyUs.recordValue(Math.min(elapsedUs, syncLatencyUs.getHighestTrackableValue()));
-        syncs++;
-        bytesWritten += bytes;
+        final long clampedUs = Math.min(elapsedUs, SYNC_LATENCY_MAX_US);
+        syncLatencyUs.recordValue(clampedUs);
+        syncLatencyRecorderUs.recordValue(clampedUs);
+        syncs = syncs + 1;
+        bytesWritten = bytesWritten + bytes;
     }
 
     private void publishDurable(final long position)
@@ -624,9 +635,28 @@ public final class Journal implements AutoCloseable
         return syncLatencyUs;
     }
 
+    /**
+     * @return write-and-sync latencies in microseconds for one reader on any thread: it takes
+     * interval histograms ({@link Recorder#getIntervalHistogramInto}) while the writer goes on.
+     */
+    public Recorder syncLatencyRecorderUs()
+    {
+        return syncLatencyRecorderUs;
+    }
+
     public long syncs()
     {
         return syncs;
+    }
+
+    /**
+     * @return records appended since the journal was opened (readable from any thread).
+     */
+    public long recordsAppended()
+    {
+        // The volatile read of the claim lock sees every sequence number handed out before its last release.
+        claimLock.get();
+        return nextSequence - firstSequence;
     }
 
     public long bytesWritten()

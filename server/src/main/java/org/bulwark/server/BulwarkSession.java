@@ -5,6 +5,7 @@ import org.bulwark.journal.Journal;
 import org.bulwark.journal.JournalFrozenException;
 import org.bulwark.journal.JournalRecord;
 import org.bulwark.journal.TransactionUndo;
+import org.bulwark.server.metrics.MemberMetrics;
 import org.bulwark.store.BulwarkException;
 import org.bulwark.store.ErrorCode;
 import org.bulwark.store.GlobalKey;
@@ -32,6 +33,7 @@ public final class BulwarkSession implements AutoCloseable
     private final Journal journal;
     private final JournalBridge bridge;
     private final LockTable locks;
+    private final MemberMetrics metrics;
     private final TransactionState state = new TransactionState();
     private final GlobalKey lockKey = new GlobalKey();
     private final GlobalKey undoKey = new GlobalKey();
@@ -46,6 +48,7 @@ public final class BulwarkSession implements AutoCloseable
         this.journal = instance.journal();
         this.bridge = instance.journalBridge();
         this.locks = instance.locks();
+        this.metrics = instance.metrics();
         this.asyncByDefault = asyncByDefault;
         store.attach(state);
     }
@@ -55,8 +58,9 @@ public final class BulwarkSession implements AutoCloseable
     public void set(final Object value, final String global, final Object... subscripts)
     {
         checkOpen();
+        final long startNs = System.nanoTime();
         store.set(value, global, subscripts);
-        committed();
+        committed(startNs);
     }
 
     public byte[] get(final String global, final Object... subscripts)
@@ -86,15 +90,17 @@ public final class BulwarkSession implements AutoCloseable
     public void kill(final String global, final Object... subscripts)
     {
         checkOpen();
+        final long startNs = System.nanoTime();
         store.kill(global, subscripts);
-        committed();
+        committed(startNs);
     }
 
     public void zkill(final String global, final Object... subscripts)
     {
         checkOpen();
+        final long startNs = System.nanoTime();
         store.zkill(global, subscripts);
-        committed();
+        committed(startNs);
     }
 
     public int data(final String global, final Object... subscripts)
@@ -118,16 +124,18 @@ public final class BulwarkSession implements AutoCloseable
     public String increment(final String global, final Object... subscripts)
     {
         checkOpen();
+        final long startNs = System.nanoTime();
         final String result = store.increment(global, subscripts);
-        committed();
+        committed(startNs);
         return result;
     }
 
     public String incrementBy(final Object by, final String global, final Object... subscripts)
     {
         checkOpen();
+        final long startNs = System.nanoTime();
         final String result = store.incrementBy(by, global, subscripts);
-        committed();
+        committed(startNs);
         return result;
     }
 
@@ -153,14 +161,22 @@ public final class BulwarkSession implements AutoCloseable
 
     /**
      * Outside a transaction an update is a commit: wait for its records per the commit mode.
+     *
+     * @param startNs when the update began: a synchronous commit's latency runs from there.
      */
-    private void committed()
+    private void committed(final long startNs)
     {
-        if (null == journal || state.inTransaction() || asyncByDefault)
+        if (state.inTransaction())
         {
             return;
         }
+        if (null == journal || asyncByDefault)
+        {
+            metrics.committedWithoutWait();
+            return;
+        }
         awaitDurable(state.lastEnd);
+        metrics.committed(System.nanoTime() - startNs);
     }
 
     private void awaitDurable(final long position)
@@ -247,15 +263,21 @@ public final class BulwarkSession implements AutoCloseable
             state.level--;
             return;
         }
+        final long startNs = System.nanoTime();
         final long position = appendMarker(JournalRecord.TYPE_TCOMMIT, state.lastPosition);
         final long end = state.lastEnd;
         final boolean async = state.asyncCommit;
         bridge.closed(state.transaction);
         state.reset();
         releaseDeferredUnlocks();
-        if (!async)
+        if (async)
+        {
+            metrics.committedWithoutWait();
+        }
+        else
         {
             awaitDurable(end);
+            metrics.committed(System.nanoTime() - startNs);
         }
         assert position >= 0;
     }
@@ -308,6 +330,7 @@ public final class BulwarkSession implements AutoCloseable
             state.reset();
             releaseDeferredUnlocks();
             awaitDurable(end);
+            metrics.rolledBack();
         }
         else
         {

@@ -9,6 +9,9 @@ import org.bulwark.journal.Journal;
 import org.bulwark.journal.JournalConfig;
 import org.bulwark.journal.JournalPurge;
 import org.bulwark.journal.RollForward;
+import org.bulwark.server.metrics.MemberMetrics;
+import org.bulwark.server.metrics.MetricsConfig;
+import org.bulwark.server.metrics.MetricsEndpoint;
 import org.bulwark.store.Store;
 import org.bulwark.store.StoreConfig;
 import org.bulwark.store.StoreEvents;
@@ -54,6 +57,8 @@ public final class Instance implements AutoCloseable
     private final ThreadLocal<SessionSlot> threadSessions = ThreadLocal.withInitial(SessionSlot::new);
     private final Queue<SessionSlot> sessionSlots = new ConcurrentLinkedQueue<>();
     private final boolean asyncCommit;
+    private final MemberMetrics metrics;
+    private final MetricsEndpoint metricsEndpoint;
     private boolean closed;
 
     private Instance(
@@ -64,7 +69,9 @@ public final class Instance implements AutoCloseable
         final Store store,
         final WriteDaemon daemon,
         final AgentRunner runner,
-        final Journal journal)
+        final Journal journal,
+        final MemberMetrics metrics,
+        final MetricsEndpoint metricsEndpoint)
     {
         this.config = config;
         this.options = options;
@@ -75,6 +82,8 @@ public final class Instance implements AutoCloseable
         this.runner = runner;
         this.journal = journal;
         this.bridge = null == journal ? null : new JournalBridge(journal);
+        this.metrics = metrics;
+        this.metricsEndpoint = metricsEndpoint;
         boolean async = false;
         try
         {
@@ -107,6 +116,8 @@ public final class Instance implements AutoCloseable
         Store store = null;
         Journal journal = null;
         AgentRunner runner = null;
+        MemberMetrics metrics = null;
+        MetricsEndpoint endpoint = null;
         try
         {
             log.info(SUBSYSTEM, "starting: data " + config.dataDirectory().toAbsolutePath() + ", WIJ " +
@@ -129,7 +140,20 @@ public final class Instance implements AutoCloseable
                     null, daemon);
                 AgentRunner.startOnThread(runner);
             }
-            final Instance instance = new Instance(config, options, log, recovery, store, daemon, runner, journal);
+            // Counters (and the endpoint) before journal recovery, so that an operator can watch it.
+            final MetricsConfig metricsConfig = config.metricsConfig();
+            metrics = MemberMetrics.create(config.dataDirectory(), metricsConfig.intervalMs());
+            if (metricsConfig.enabled())
+            {
+                endpoint = MetricsEndpoint.start(metricsConfig.bind(), metricsConfig.port(), metrics.reader());
+                log.info(SUBSYSTEM, "metrics at http://" + metricsConfig.bind() + ":" + endpoint.port() +
+                    MetricsEndpoint.PATH);
+            }
+            final Instance instance = new Instance(config, options, log, recovery, store, daemon, runner, journal,
+                metrics, endpoint);
+            InstanceMetrics.wire(metrics, instance);
+            final MessageLog errors = log;
+            metrics.start(ex -> errors.warning("METRICS", "sampling failed: " + ex));
             instance.recoverJournal();
             log.info(SUBSYSTEM, "ready: WIJ recovery " + recovery.recoveryCase() + " in " + recovery.elapsedMs() +
                 " ms" + (recovery.blocksRestored() > 0 ? ", " + recovery.blocksRestored() + " blocks restored" : "") +
@@ -139,6 +163,7 @@ public final class Instance implements AutoCloseable
         catch (final IOException | WijRecoveryException | InstanceConfig.ConfigException | RuntimeException ex)
         {
             log.fatal(SUBSYSTEM, "startup failed: " + ex.getMessage());
+            CloseHelper.quietCloseAll(endpoint, metrics);
             if (null != runner)
             {
                 CloseHelper.quietClose(runner);
@@ -278,6 +303,11 @@ public final class Instance implements AutoCloseable
     private static final class SessionSlot
     {
         BulwarkSession session;
+    }
+
+    int openSessionCount()
+    {
+        return sessions.size();
     }
 
     void sessionClosed(final BulwarkSession session)
@@ -427,6 +457,22 @@ public final class Instance implements AutoCloseable
         return options.fileLayer();
     }
 
+    /**
+     * @return the counters of this member (its counters file), for the metrics endpoint and tools.
+     */
+    public MemberMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * @return the Prometheus endpoint, or null unless {@code metrics.enabled}.
+     */
+    public MetricsEndpoint metricsEndpoint()
+    {
+        return metricsEndpoint;
+    }
+
     public InstanceConfig config()
     {
         return config;
@@ -501,7 +547,8 @@ public final class Instance implements AutoCloseable
         }
         finally
         {
-            CloseHelper.closeAll(store, journal, recovery.wij(), log);
+            // Metrics first: their last sample reads the store and the journal.
+            CloseHelper.closeAll(metricsEndpoint, metrics, store, journal, recovery.wij(), log);
         }
     }
 
@@ -528,7 +575,7 @@ public final class Instance implements AutoCloseable
             }
             runner.close();
         }
-        CloseHelper.closeAll(store, recovery.wij(), log);
+        CloseHelper.closeAll(metricsEndpoint, metrics, store, recovery.wij(), log);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.bulwark.server;
 
+import org.bulwark.server.metrics.MetricsConfig;
 import org.bulwark.store.DatabaseConfig;
 import org.bulwark.store.GlobalMapping;
 import org.bulwark.store.StoreConfig;
@@ -7,6 +8,8 @@ import org.bulwark.wij.DatasetLocation;
 import org.bulwark.wij.WijConfig;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +66,10 @@ public final class InstanceConfig
         {"journal.freezeTimeoutMs", "10000", "how long callers wait on a frozen journal before <JOURNAL FROZEN> (J-6)"},
         {"journal.asyncFlushIntervalMs", "10", "asynchronous commits are durable within this (J-4)"},
         {"commit.mode", "sync", "sync: an update or TCOMMIT returns once durable; async: at once (J-4)"},
+        {"metrics.enabled", "false", "serve Prometheus text at http://<metrics.bind>:<metrics.port>/metrics (V-5)"},
+        {"metrics.bind", "127.0.0.1", "address the metrics endpoint listens on"},
+        {"metrics.port", "9180", "port of the metrics endpoint, 0 for any free port"},
+        {"metrics.intervalMs", "1000", "latency percentiles in the counters file and /metrics cover this long"},
     };
 
     private final Path source;
@@ -123,6 +130,7 @@ public final class InstanceConfig
         config.wijConfig();
         config.journalConfig();
         config.asyncCommit();
+        config.metricsConfig();
         return config;
     }
 
@@ -353,6 +361,31 @@ public final class InstanceConfig
             throw error("commit.mode", "'" + mode + "' is not sync or async");
         }
         return mode.equals("async");
+    }
+
+    /**
+     * @return the metrics settings (the counters file is always written; the endpoint only if enabled).
+     */
+    public MetricsConfig metricsConfig() throws ConfigException
+    {
+        final String bind = values.getOrDefault("metrics.bind", MetricsConfig.DEFAULT_BIND).strip();
+        if (bind.isEmpty())
+        {
+            throw error("metrics.bind", "must name an address, such as 127.0.0.1 or 0.0.0.0");
+        }
+        try
+        {
+            InetAddress.getByName(bind);
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw error("metrics.bind", "'" + bind + "' is not an address of this host: " + ex.getMessage());
+        }
+        return new MetricsConfig(
+            bool("metrics.enabled", false),
+            bind,
+            (int)number("metrics.port", MetricsConfig.DEFAULT_PORT, 0, 65_535),
+            (int)number("metrics.intervalMs", MetricsConfig.DEFAULT_INTERVAL_MS, 10, 3_600_000));
     }
 
     private void checkDatabase(final String key, final String database, final List<String> names) throws ConfigException

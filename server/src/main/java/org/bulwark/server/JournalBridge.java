@@ -120,6 +120,14 @@ final class JournalBridge implements UpdateListener
         }
     }
 
+    /**
+     * @return transactions open now (metrics).
+     */
+    int openTransactionCount()
+    {
+        return openTransactions.size();
+    }
+
     @Override
     public long oldestOpenTransaction()
     {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -42,6 +43,9 @@ final class LockTable
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private final Map<String, NavigableMap<byte[], Entry>> byGlobal = new HashMap<>();
+    // Metrics, read from the metrics thread.
+    private final AtomicLong waits = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
 
     /**
      * Take a lock (incrementally).
@@ -55,11 +59,18 @@ final class LockTable
         lock.lock();
         try
         {
+            boolean waited = false;
             while (conflicts(owner, global, key, exclusive))
             {
+                if (!waited)
+                {
+                    waited = true;
+                    waits.incrementAndGet();
+                }
                 final long remainingNs = deadlineNs - System.nanoTime();
                 if (remainingNs <= 0)
                 {
+                    timeouts.incrementAndGet();
                     return false;
                 }
                 released.awaitNanos(Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(100)));
@@ -81,6 +92,22 @@ final class LockTable
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * @return lock requests that found a conflicting lock and had to wait (or time out at once).
+     */
+    long waits()
+    {
+        return waits.get();
+    }
+
+    /**
+     * @return lock requests that timed out.
+     */
+    long timeouts()
+    {
+        return timeouts.get();
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.bulwark.wij;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.checksum.Crc32c;
 import org.agrona.concurrent.Agent;
@@ -50,7 +51,10 @@ public final class WriteDaemon implements Agent
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private final boolean[] syncNeeded = new boolean[WijHeader.MAX_DATASETS];
     private final WijHeader header = new WijHeader();
-    private final Histogram cycleTimeUs = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    private static final long CYCLE_TIME_MAX_US = TimeUnit.MINUTES.toMicros(10);
+    private final Histogram cycleTimeUs = new Histogram(CYCLE_TIME_MAX_US, 3);
+    // The same times for one reader on another thread (metrics): wait-free, allocation-free recording.
+    private final Recorder cycleTimeRecorderUs = new Recorder(CYCLE_TIME_MAX_US, 3);
     private final int dirtyThresholdBlocks;
     private final long intervalNs;
 
@@ -66,8 +70,9 @@ public final class WriteDaemon implements Agent
     private long cycleNumber;
     private volatile long checkpoint = -1;
     private volatile long checkpointOldestOpen = -1;
-    private long cycles;
-    private long blocksWritten;
+    // One cycle at a time writes these; volatile so that metrics may read them from any thread.
+    private volatile long cycles;
+    private volatile long blocksWritten;
     private long bytesWritten;
     private long lastCycleNs;
     private long lastPhase1Ns;
@@ -311,6 +316,15 @@ public final class WriteDaemon implements Agent
         return cycleTimeUs;
     }
 
+    /**
+     * @return the time of each whole two-phase cycle in microseconds, for one reader on any thread
+     * (it takes interval histograms while cycles go on).
+     */
+    public Recorder cycleTimeRecorderUs()
+    {
+        return cycleTimeRecorderUs;
+    }
+
     private void runCycleOrFail(final long nowNs)
     {
         try
@@ -382,9 +396,11 @@ public final class WriteDaemon implements Agent
         lastCycleNs = elapsedNs;
         lastPhase1Ns = phase1Ns;
         lastPhase2Ns = endNs - phase2StartNs;
-        cycleTimeUs.recordValue(Math.min(cycleTimeUs.getHighestTrackableValue(), elapsedNs / 1_000));
-        cycles++;
-        blocksWritten += count;
+        final long elapsedUs = Math.min(CYCLE_TIME_MAX_US, elapsedNs / 1_000);
+        cycleTimeUs.recordValue(elapsedUs);
+        cycleTimeRecorderUs.recordValue(elapsedUs);
+        cycles = cycles + 1;
+        blocksWritten = blocksWritten + count;
         bytesWritten += bytes;
         summaryCycles++;
         summaryBlocks += count;

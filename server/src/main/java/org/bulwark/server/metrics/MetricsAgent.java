@@ -1,0 +1,97 @@
+package org.bulwark.server.metrics;
+
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The duty cycle that keeps the counters file current: on every call it copies the sampled
+ * values (journal, write daemon, pool, sessions, locks) into their counters, and once per metrics
+ * interval it publishes the latency histograms of that interval. Counters that the hot paths
+ * increment themselves (commits, rollbacks) need nothing from it.
+ */
+final class MetricsAgent implements Agent
+{
+    private final EpochClock clock;
+    private final long intervalMs;
+    private final List<AtomicCounter> sampledCounters = new ArrayList<>();
+    private final List<LongSupplier> samplers = new ArrayList<>();
+    private final List<LatencyPublisher> latencies = new ArrayList<>();
+    private AtomicCounter[] sampledArray = new AtomicCounter[0];
+    private LongSupplier[] samplerArray = new LongSupplier[0];
+    private LatencyPublisher[] latencyArray = new LatencyPublisher[0];
+    private long nextIntervalMs;
+
+    MetricsAgent(final EpochClock clock, final long intervalMs)
+    {
+        this.clock = clock;
+        this.intervalMs = intervalMs;
+        this.nextIntervalMs = clock.time() + intervalMs;
+    }
+
+    /**
+     * Register before the agent runs.
+     */
+    void sample(final AtomicCounter counter, final LongSupplier source)
+    {
+        sampledCounters.add(counter);
+        samplers.add(source);
+        sampledArray = sampledCounters.toArray(new AtomicCounter[0]);
+        samplerArray = samplers.toArray(new LongSupplier[0]);
+    }
+
+    /**
+     * Register before the agent runs.
+     */
+    void latency(final LatencyPublisher publisher)
+    {
+        latencies.add(publisher);
+        latencyArray = latencies.toArray(new LatencyPublisher[0]);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "bulwark-metrics";
+    }
+
+    /**
+     * @return always 0: the idle strategy then sleeps one sampling period.
+     */
+    @Override
+    public int doWork()
+    {
+        final long nowMs = clock.time();
+        sampleNow();
+        if (nowMs - nextIntervalMs >= 0)
+        {
+            nextIntervalMs = nowMs + intervalMs;
+            for (final LatencyPublisher publisher : latencyArray)
+            {
+                publisher.publish();
+            }
+        }
+        return 0;
+    }
+
+    void sampleNow()
+    {
+        final AtomicCounter[] counters = sampledArray;
+        final LongSupplier[] sources = samplerArray;
+        for (int i = 0; i < counters.length; i++)
+        {
+            counters[i].setRelease(sources[i].getAsLong());
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        // A last sample, so that a reader still mapping the file sees the final figures.
+        sampleNow();
+    }
+}
