@@ -25,6 +25,7 @@ import java.util.Set;
  * bulwark backup    [options] OPERATION    create, restore or list database backups
  * bulwark shell     [options]              commands from standard input (transactions, locks, ...)
  * bulwark config                           list the configuration keys and defaults
+ * bulwark stat      [options]              live counters of the member running on the data directory
  *
  * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
  *          --data DIR      data directory when there is no configuration file (default ./data)
@@ -139,6 +140,9 @@ public final class BulwarkCli
                 case "backup":
                     return new BackupCommand(out, err).backup(options.config(), options.instanceOptions(err),
                         options.arguments);
+                case "stat":
+                    return new StatCommand(out, err, out == System.out && null != System.console())
+                        .run(options.config().dataDirectory(), options.arguments);
                 case "config":
                     for (final String[] key : InstanceConfig.KEYS)
                     {
@@ -198,6 +202,7 @@ public final class BulwarkCli
                     break;
                 case "--dry-run":
                 case "--no-journal":
+                case "--once":
                     options.arguments.add(arg);
                     break;
                 case "--from":
@@ -212,6 +217,8 @@ public final class BulwarkCli
                 case "--until":
                 case "--days":
                 case "--backups":
+                case "--interval":
+                case "--count":
                     // options of "journal" and "backup" operations: passed on with their value
                     options.arguments.add(arg);
                     options.arguments.add(value(args, ++i, arg));
@@ -257,6 +264,8 @@ public final class BulwarkCli
         out.println("                           [--no-journal]");
         out.println("  backup list              the backups in backup.log");
         out.println("  config                   list configuration keys and defaults");
+        out.println("  stat [--interval MS] [--once] [--count N]");
+        out.println("                           live counters and rates of the member running on the data directory");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }
 }
