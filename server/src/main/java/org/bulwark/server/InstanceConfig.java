@@ -373,19 +373,57 @@ public final class InstanceConfig
         {
             throw error("metrics.bind", "must name an address, such as 127.0.0.1 or 0.0.0.0");
         }
-        try
+        if (!isAddress(bind))
         {
-            InetAddress.getByName(bind);
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw error("metrics.bind", "'" + bind + "' is not an address of this host: " + ex.getMessage());
+            throw error("metrics.bind", "'" + bind + "' is not an IP address or a host name");
         }
         return new MetricsConfig(
             bool("metrics.enabled", false),
             bind,
             (int)number("metrics.port", MetricsConfig.DEFAULT_PORT, 0, 65_535),
             (int)number("metrics.intervalMs", MetricsConfig.DEFAULT_INTERVAL_MS, 10, 3_600_000));
+    }
+
+    /**
+     * Checks the form only: no name lookup while a configuration is validated (a slow resolver
+     * would stall startup and every tool); the endpoint names the address it cannot bind.
+     */
+    private static boolean isAddress(final String text)
+    {
+        if (text.matches("[0-9.]+"))
+        {
+            final String[] octets = text.split("\\.", -1);
+            if (octets.length != 4)
+            {
+                return false;
+            }
+            for (final String octet : octets)
+            {
+                if (octet.isEmpty() || octet.length() > 3 || Integer.parseInt(octet) > 255)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (text.contains(":"))
+        {
+            if (Character.digit(text.charAt(0), 16) == -1 && text.charAt(0) != ':')
+            {
+                return false; // the JDK would look that up as a host name
+            }
+            try
+            {
+                InetAddress.getByName(text); // an IPv6 literal is parsed, never looked up
+                return true;
+            }
+            catch (final UnknownHostException ex)
+            {
+                return false;
+            }
+        }
+        return text.length() <= 253 &&
+            text.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
     }
 
     private void checkDatabase(final String key, final String database, final List<String> names) throws ConfigException

@@ -4,10 +4,12 @@ import org.agrona.concurrent.status.CountersReader;
 import org.bulwark.server.metrics.CounterDescriptor;
 import org.bulwark.server.metrics.CountersFile;
 import org.bulwark.server.metrics.CountersFileReader;
+import org.bulwark.server.metrics.MemberMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +129,35 @@ class CountersTest
                 final long max = value(file, CounterDescriptor.COMMIT_LATENCY_MAX_US);
                 return p50 > 0 && p50 <= p99 && p99 <= max;
             }, () -> "p50 <= p99 <= max in one interval");
+        }
+    }
+
+    @Test
+    void theHotPathsDoNotAllocate() throws Exception
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        try (MemberMetrics metrics = MemberMetrics.create(dir.resolve("data"), 20))
+        {
+            metrics.start(Throwable::printStackTrace); // the agent swaps interval histograms meanwhile
+            final int calls = 100_000;
+            for (int i = 0; i < calls; i++)
+            {
+                metrics.committed(i * 1_000L);
+                metrics.committedWithoutWait();
+                metrics.rolledBack();
+            }
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < calls; i++)
+            {
+                metrics.committed(i * 1_000L);
+                metrics.committedWithoutWait();
+                metrics.rolledBack();
+            }
+            final long allocatedBytes = threads.getCurrentThreadAllocatedBytes() - before;
+            // One object per call would be megabytes; allow the measurement itself some bytes.
+            assertTrue(allocatedBytes < 1024, allocatedBytes + " bytes allocated by " + 3 * calls + " calls");
+            assertEquals(2L * 2 * calls, metrics.counter(CounterDescriptor.COMMITS).get());
         }
     }
 

@@ -138,7 +138,12 @@ class MetricsEndpointTest
         assertEquals(new MetricsConfig(false, "127.0.0.1", 9180, 1000), InstanceConfig.defaults(dir).metricsConfig());
         assertInvalid("metrics.port = 70000", "key 'metrics.port': 70000 is outside 0..65535");
         assertInvalid("metrics.enabled = yes", "key 'metrics.enabled': 'yes' is not true or false");
-        assertInvalid("metrics.bind = no-such-host.invalid", "key 'metrics.bind'");
+        assertInvalid("metrics.bind = 300.1.2.3", "key 'metrics.bind': '300.1.2.3' is not an IP address or a host");
+        assertInvalid("metrics.bind = not an address", "key 'metrics.bind': 'not an address' is not an IP address");
+        assertInvalid("metrics.bind = ::zz", "key 'metrics.bind': '::zz' is not an IP address");
+        final Path fine = Files.writeString(dir.resolve("fine.conf"), "metrics.bind = ::1\nmetrics.port = 0\n" +
+            "metrics.enabled = true\n");
+        assertEquals(new MetricsConfig(true, "::1", 0, 1000), InstanceConfig.load(fine).metricsConfig());
         assertInvalid("metrics.intervalMs = 1", "key 'metrics.intervalMs': 1 is outside 10..3600000");
     }
 
