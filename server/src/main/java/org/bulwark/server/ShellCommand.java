@@ -58,6 +58,10 @@ final class ShellCommand
                 }
                 catch (final BulwarkException | IllegalArgumentException ex)
                 {
+                    if (ex instanceof BulwarkException)
+                    {
+                        instance.metrics().error(((BulwarkException)ex).code());
+                    }
                     out.println("<ERROR> line " + lineNumber + ": " + ex.getMessage());
                     failures++;
                 }

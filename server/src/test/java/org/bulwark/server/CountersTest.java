@@ -5,6 +5,7 @@ import org.bulwark.server.metrics.CounterDescriptor;
 import org.bulwark.server.metrics.CountersFile;
 import org.bulwark.server.metrics.CountersFileReader;
 import org.bulwark.server.metrics.MemberMetrics;
+import org.bulwark.store.ErrorCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +105,11 @@ class CountersTest
             awaitAtLeast(file, CounterDescriptor.LOCK_WAITS, 1);
             awaitAtLeast(file, CounterDescriptor.LOCK_TIMEOUTS, 1);
             session.unlockAll();
+
+            instance.metrics().error(ErrorCode.LOCK_TIMEOUT);
+            assertEquals(1, file.reader().getCounterValue(MemberMetrics.errorCounterId(ErrorCode.LOCK_TIMEOUT)));
+            assertEquals("errors <LOCK TIMEOUT>",
+                file.reader().getCounterLabel(MemberMetrics.errorCounterId(ErrorCode.LOCK_TIMEOUT)));
         }
     }
 

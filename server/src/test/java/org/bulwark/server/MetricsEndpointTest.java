@@ -92,6 +92,9 @@ class MetricsEndpointTest
             assertTrue(values.containsKey("bulwark_commit_latency_seconds{quantile=\"0.999\"}"), values.toString());
             assertTrue(Double.parseDouble(values.get("bulwark_commit_latency_seconds_sum")) > 0);
 
+            assertEquals("counter", types.get("bulwark_errors_total"));
+            assertEquals("0", values.get("bulwark_errors_total{error=\"JOURNAL FROZEN\"}"));
+
             assertEquals(404, get(port, "/other").statusCode());
         }
     }

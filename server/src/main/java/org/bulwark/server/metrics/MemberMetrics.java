@@ -7,6 +7,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersReader;
+import org.bulwark.store.ErrorCode;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class MemberMetrics implements AutoCloseable
     private final AtomicCounter[] counters = new AtomicCounter[CounterDescriptor.values().length];
     private final AtomicCounter commits;
     private final AtomicCounter rollbacks;
+    private final AtomicCounter[] errors = new AtomicCounter[ErrorCode.values().length];
     private final Recorder commitLatencyUs = new Recorder(LATENCY_MAX_US, 3);
     private final MetricsAgent agent;
     private final int samplePeriodMs;
@@ -50,6 +52,10 @@ public final class MemberMetrics implements AutoCloseable
                     descriptor.id());
             }
             counters[descriptor.id()] = counter;
+        }
+        for (final ErrorCode code : ErrorCode.values())
+        {
+            errors[code.ordinal()] = file.newCounter(errorLabel(code), CounterDescriptor.Kind.COUNTER.typeId());
         }
         this.commits = counter(CounterDescriptor.COMMITS);
         this.rollbacks = counter(CounterDescriptor.ROLLBACKS);
@@ -163,6 +169,28 @@ public final class MemberMetrics implements AutoCloseable
     public void rolledBack()
     {
         rollbacks.increment();
+    }
+
+    /**
+     * An error returned to a client, by its G-5 name: called where errors become replies (the
+     * shell; the RESP server and the terminal).
+     */
+    public void error(final ErrorCode code)
+    {
+        errors[code.ordinal()].increment();
+    }
+
+    /**
+     * @return the counter id of the errors of one G-5 name: they follow {@link CounterDescriptor}'s.
+     */
+    public static int errorCounterId(final ErrorCode code)
+    {
+        return CounterDescriptor.values().length + code.ordinal();
+    }
+
+    static String errorLabel(final ErrorCode code)
+    {
+        return "errors " + code.bracketed();
     }
 
     public AtomicCounter counter(final CounterDescriptor descriptor)

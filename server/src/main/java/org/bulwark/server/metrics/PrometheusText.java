@@ -1,6 +1,7 @@
 package org.bulwark.server.metrics;
 
 import org.agrona.concurrent.status.CountersReader;
+import org.bulwark.store.ErrorCode;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,6 +61,12 @@ public final class PrometheusText
                 default:
                     summary(reader, out, name, members);
             }
+        }
+        header(out, "bulwark_errors_total", "Errors returned to clients, by their G-5 name", "counter");
+        for (final ErrorCode code : ErrorCode.values())
+        {
+            out.append("bulwark_errors_total{error=\"").append(code.displayName()).append("\"} ")
+                .append(reader.getCounterValue(MemberMetrics.errorCounterId(code))).append('\n');
         }
     }
 
