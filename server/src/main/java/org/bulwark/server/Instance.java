@@ -124,6 +124,16 @@ public final class Instance implements AutoCloseable
                 wijConfig.directory() + ", journal " + (null == journalConfig ? "off" : journalConfig.directory()) +
                 ", " + storeConfig.databases().size() + " database(s), pool " +
                 (storeConfig.poolSizeBytes() >> 20) + " MiB, pid " + ProcessHandle.current().pid());
+            // The counters file first: it refuses a second member on this data directory before
+            // anything touches the WIJ or the journal. Sampling starts once there is a store.
+            final MetricsConfig metricsConfig = config.metricsConfig();
+            metrics = MemberMetrics.create(config.dataDirectory(), metricsConfig.intervalMs());
+            if (metricsConfig.enabled())
+            {
+                endpoint = MetricsEndpoint.start(metricsConfig.bind(), metricsConfig.port(), metrics.reader());
+                log.info(SUBSYSTEM, "metrics at http://" + metricsConfig.bind() + ":" + endpoint.port() +
+                    MetricsEndpoint.PATH);
+            }
             recovery = new WijRecovery(wijConfig, config.datasetLocations(), options.recovery(), options.fileLayer(),
                 log).run();
             if (null != journalConfig)
@@ -140,20 +150,10 @@ public final class Instance implements AutoCloseable
                     null, daemon);
                 AgentRunner.startOnThread(runner);
             }
-            // Counters (and the endpoint) before journal recovery, so that an operator can watch it.
-            final MetricsConfig metricsConfig = config.metricsConfig();
-            metrics = MemberMetrics.create(config.dataDirectory(), metricsConfig.intervalMs());
-            if (metricsConfig.enabled())
-            {
-                endpoint = MetricsEndpoint.start(metricsConfig.bind(), metricsConfig.port(), metrics.reader());
-                log.info(SUBSYSTEM, "metrics at http://" + metricsConfig.bind() + ":" + endpoint.port() +
-                    MetricsEndpoint.PATH);
-            }
             final Instance instance = new Instance(config, options, log, recovery, store, daemon, runner, journal,
                 metrics, endpoint);
             InstanceMetrics.wire(metrics, instance);
-            final MessageLog errors = log;
-            metrics.start(ex -> errors.warning("METRICS", "sampling failed: " + ex));
+            metrics.start(ex -> log.warning("METRICS", "sampling failed: " + ex));
             instance.recoverJournal();
             log.info(SUBSYSTEM, "ready: WIJ recovery " + recovery.recoveryCase() + " in " + recovery.elapsedMs() +
                 " ms" + (recovery.blocksRestored() > 0 ? ", " + recovery.blocksRestored() + " blocks restored" : "") +

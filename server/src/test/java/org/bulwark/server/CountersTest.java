@@ -168,6 +168,30 @@ class CountersTest
     }
 
     @Test
+    void aSecondMemberOnTheSameDataDirectoryIsRefused() throws Exception
+    {
+        final Path data = dir.resolve("data");
+        // A live member in another process: this test's parent process stands in for it.
+        final long parentPid = ProcessHandle.current().parent().orElseThrow().pid();
+        final long parentStartMs = ProcessHandle.current().parent().orElseThrow().info().startInstant()
+            .orElseThrow().toEpochMilli();
+        try (CountersFile other = CountersFile.create(data, parentStartMs, 1000))
+        {
+            other.running();
+            try (RandomAccessFile raw = new RandomAccessFile(CountersFile.pathIn(data).toFile(), "rw"))
+            {
+                raw.seek(CountersFile.PID_OFFSET);
+                raw.writeLong(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Long.reverseBytes(parentPid) :
+                    parentPid);
+            }
+            final java.io.IOException refused = assertThrows(java.io.IOException.class, this::open);
+            assertTrue(refused.getMessage().contains("another member (pid " + parentPid + ") is running on"),
+                refused.getMessage());
+            assertTrue(Files.exists(CountersFile.pathIn(data)), "the other member's file stays");
+        }
+    }
+
+    @Test
     void theFileGoesWithTheMember() throws Exception
     {
         final Path data = dir.resolve("data");

@@ -101,6 +101,7 @@ public final class CountersFile implements AutoCloseable
     {
         Files.createDirectories(dataDirectory);
         final Path path = pathIn(dataDirectory);
+        refuseIfAnotherMemberRuns(dataDirectory);
         // A file left by a killed member: its readers keep their old mapping and see its dead pid.
         Files.deleteIfExists(path);
         final int valuesLength = BitUtil.align(MAX_COUNTERS * CountersReader.COUNTER_LENGTH, 4096);
@@ -124,6 +125,32 @@ public final class CountersFile implements AutoCloseable
         file.header.putInt(INTERVAL_MS_OFFSET, intervalMs);
         file.header.putIntRelease(STATE_OFFSET, STATE_STARTING);
         return file;
+    }
+
+    /**
+     * Two members on one data directory would overwrite each other's blocks and journal: a live
+     * counters file of another process is the sign of one, so refuse to start beside it.
+     */
+    private static void refuseIfAnotherMemberRuns(final Path dataDirectory) throws IOException
+    {
+        if (!Files.exists(pathIn(dataDirectory)))
+        {
+            return;
+        }
+        long pid = -1;
+        try (CountersFileReader other = CountersFileReader.open(dataDirectory))
+        {
+            pid = other.pid();
+        }
+        catch (final IOException ex)
+        {
+            return; // no member there (a dead pid, closed) or not a counters file: replace it
+        }
+        if (pid != ProcessHandle.current().pid())
+        {
+            throw new IOException("another member (pid " + pid + ") is running on " + dataDirectory.toAbsolutePath() +
+                ": its counters file " + pathIn(dataDirectory).toAbsolutePath() + " is live; stop it first");
+        }
     }
 
     /**
