@@ -36,7 +36,7 @@ public enum CounterDescriptor
     POOL_FRAMES(Kind.GAUGE, "pool frames total", "bulwark_pool_frames",
         "Frames of the buffer pool"),
     POOL_FRAMES_USED(Kind.GAUGE, "pool frames used", "bulwark_pool_frames_used",
-        "Frames of the buffer pool holding changed blocks"),
+        "Frames of the buffer pool in use: changed blocks and those of a write daemon cycle in progress"),
     SESSIONS_OPEN(Kind.GAUGE, "open sessions", "bulwark_sessions_open",
         "Open client sessions"),
     TRANSACTIONS_OPEN(Kind.GAUGE, "open transactions", "bulwark_transactions_open",

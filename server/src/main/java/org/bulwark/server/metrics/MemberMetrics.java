@@ -87,7 +87,7 @@ public final class MemberMetrics implements AutoCloseable
     }
 
     /**
-     * Copy a value into a counter on every sampling (register before {@link #start()}).
+     * Copy a value into a counter on every sampling (from now on, also after {@link #start}).
      */
     public MemberMetrics sample(final CounterDescriptor descriptor, final LongSupplier source)
     {

@@ -21,9 +21,17 @@ final class MetricsAgent implements Agent
     private final List<AtomicCounter> sampledCounters = new ArrayList<>();
     private final List<LongSupplier> samplers = new ArrayList<>();
     private final List<LatencyPublisher> latencies = new ArrayList<>();
-    private AtomicCounter[] sampledArray = new AtomicCounter[0];
-    private LongSupplier[] samplerArray = new LongSupplier[0];
-    private LatencyPublisher[] latencyArray = new LatencyPublisher[0];
+    // Copied on registration and volatile, so that a subsystem started later (a server, mirroring)
+    // may register while the agent runs; the agent reads each array once per duty cycle.
+    private volatile Sampled sampled = new Sampled(new AtomicCounter[0], new LongSupplier[0]);
+    private volatile LatencyPublisher[] latencyArray = new LatencyPublisher[0];
+
+    /**
+     * Counters and their sources, swapped as one so that the two arrays always match.
+     */
+    private record Sampled(AtomicCounter[] counters, LongSupplier[] sources)
+    {
+    }
     private long nextIntervalMs;
 
     MetricsAgent(final EpochClock clock, final long intervalMs)
@@ -33,21 +41,14 @@ final class MetricsAgent implements Agent
         this.nextIntervalMs = clock.time() + intervalMs;
     }
 
-    /**
-     * Register before the agent runs.
-     */
-    void sample(final AtomicCounter counter, final LongSupplier source)
+    synchronized void sample(final AtomicCounter counter, final LongSupplier source)
     {
         sampledCounters.add(counter);
         samplers.add(source);
-        sampledArray = sampledCounters.toArray(new AtomicCounter[0]);
-        samplerArray = samplers.toArray(new LongSupplier[0]);
+        sampled = new Sampled(sampledCounters.toArray(new AtomicCounter[0]), samplers.toArray(new LongSupplier[0]));
     }
 
-    /**
-     * Register before the agent runs.
-     */
-    void latency(final LatencyPublisher publisher)
+    synchronized void latency(final LatencyPublisher publisher)
     {
         latencies.add(publisher);
         latencyArray = latencies.toArray(new LatencyPublisher[0]);
@@ -80,8 +81,9 @@ final class MetricsAgent implements Agent
 
     void sampleNow()
     {
-        final AtomicCounter[] counters = sampledArray;
-        final LongSupplier[] sources = samplerArray;
+        final Sampled current = sampled;
+        final AtomicCounter[] counters = current.counters();
+        final LongSupplier[] sources = current.sources();
         for (int i = 0; i < counters.length; i++)
         {
             counters[i].setRelease(sources[i].getAsLong());
