@@ -49,6 +49,34 @@ class JournalTest
             valueBytes, null, 0, -1);
     }
 
+    @Test
+    void metricsGettersCountRecordsSyncsAndIntervalLatencies() throws Exception
+    {
+        final org.HdrHistogram.Histogram interval = new org.HdrHistogram.Histogram(3);
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        {
+            assertEquals(0, journal.recordsAppended());
+            long end = 0;
+            for (int i = 0; i < 10; i++)
+            {
+                final long position = appendSet(journal, i, 100);
+                end = position + JournalRecord.alignedLength(JournalRecord.frameLength(1, 8, 100, -1));
+                journal.awaitDurable(end);
+            }
+            assertEquals(10, journal.recordsAppended());
+            assertTrue(journal.syncs() >= 1 && journal.syncs() <= 10, "syncs " + journal.syncs());
+            assertEquals(end - journal.files().list().get(0).startPosition(), journal.bytesWritten());
+            journal.syncLatencyRecorderUs().getIntervalHistogramInto(interval);
+            assertEquals(journal.syncs(), interval.getTotalCount(), "one sample per sync");
+            journal.syncLatencyRecorderUs().getIntervalHistogramInto(interval);
+            assertEquals(0, interval.getTotalCount(), "the next interval starts empty");
+        }
+        try (Journal journal = Journal.open(config(), NioFileLayer.INSTANCE, log))
+        {
+            assertEquals(0, journal.recordsAppended(), "counted since this open");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(JournalConfig.SyncMethod.class)
     void recordsFromManyThreadsComeBackInPositionOrderAcrossFiles(final JournalConfig.SyncMethod method)
