@@ -23,6 +23,7 @@ import java.util.Set;
  * bulwark recover   [options] [OPERATION]  the WIJ recovery tool; without an operation, a menu
  * bulwark journal   [options] [OPERATION]  list, dump, verify, purge or restore the journal
  * bulwark backup    [options] OPERATION    create, restore or list database backups
+ * bulwark terminal  [options]              the terminal idiom, interactive or from standard input
  * bulwark shell     [options]              commands from standard input (transactions, locks, ...)
  * bulwark config                           list the configuration keys and defaults
  *
@@ -134,6 +135,9 @@ public final class BulwarkCli
                     }
                     return new JournalCommand(out, err).run(options.config(), options.instanceOptions(err),
                         options.arguments);
+                case "terminal":
+                    return new TerminalCommand(out, in, null != System.console() && System.out == out)
+                        .run(options.config(), options.instanceOptions(err), options.arguments);
                 case "shell":
                     return new ShellCommand(out, in).run(options.config(), options.instanceOptions(err));
                 case "backup":
@@ -198,6 +202,7 @@ public final class BulwarkCli
                     break;
                 case "--dry-run":
                 case "--no-journal":
+                case "--stop-on-error":
                     options.arguments.add(arg);
                     break;
                 case "--from":
@@ -250,6 +255,9 @@ public final class BulwarkCli
         out.println("                           purge [--days N] [--backups N] [--dry-run],");
         out.println("                           restore --database DB --from POS [--apply-from POS] [--until TIME]");
         out.println("                                   [--lanes N] [--journal-dir DIR]");
+        out.println("  terminal [--stop-on-error]  the terminal idiom: set ^x(\"a\",1)=\"v\", write ^x, zwrite, kill,");
+        out.println("                           $order, $data, $increment, tstart, tcommit, lock +^x:5, halt; reads");
+        out.println("                           standard input when it is not a console");
         out.println("  shell                    one command per line from standard input: set, get, kill, order,");
         out.println("                           tstart, tcommit, trollback, lock, unlock, ... (help lists them)");
         out.println("  backup create DB FILE    online full backup of a database");
