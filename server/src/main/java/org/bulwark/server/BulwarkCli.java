@@ -23,6 +23,10 @@ import java.util.Set;
  * bulwark recover   [options] [OPERATION]  the WIJ recovery tool; without an operation, a menu
  * bulwark journal   [options] [OPERATION]  list, dump, verify, purge or restore the journal
  * bulwark backup    [options] OPERATION    create, restore or list database backups
+ * bulwark start     [options] [--wait S]   start the member as a daemon, wait until ready
+ * bulwark stop      [options] [--timeout S] [--nofailover]   graceful shutdown
+ * bulwark status    [options]              running (exit 0) or stopped (exit 3)
+ * bulwark run       [options]              the member in the foreground until SIGTERM
  * bulwark terminal  [options]              the terminal idiom, interactive or from standard input
  * bulwark shell     [options]              commands from standard input (transactions, locks, ...)
  * bulwark config                           list the configuration keys and defaults
@@ -135,6 +139,15 @@ public final class BulwarkCli
                     }
                     return new JournalCommand(out, err).run(options.config(), options.instanceOptions(err),
                         options.arguments);
+                case "run":
+                    return new RunCommand(out, MemberServices.standard()).run(options.config(),
+                        options.instanceOptions(err), StartCommand.effectiveConfigFile(options));
+                case "start":
+                    return new StartCommand(out, err).run(options, options.config());
+                case "stop":
+                    return new StopCommand(out, err).run(options, options.config());
+                case "status":
+                    return new StatusCommand(out).run(options.config());
                 case "terminal":
                     return new TerminalCommand(out, in, null != System.console() && System.out == out)
                         .run(options.config(), options.instanceOptions(err), options.arguments);
@@ -203,6 +216,7 @@ public final class BulwarkCli
                 case "--dry-run":
                 case "--no-journal":
                 case "--stop-on-error":
+                case "--nofailover":
                     options.arguments.add(arg);
                     break;
                 case "--from":
@@ -217,6 +231,8 @@ public final class BulwarkCli
                 case "--until":
                 case "--days":
                 case "--backups":
+                case "--wait":
+                case "--timeout":
                     // options of "journal" and "backup" operations: passed on with their value
                     options.arguments.add(arg);
                     options.arguments.add(value(args, ++i, arg));
@@ -255,6 +271,10 @@ public final class BulwarkCli
         out.println("                           purge [--days N] [--backups N] [--dry-run],");
         out.println("                           restore --database DB --from POS [--apply-from POS] [--until TIME]");
         out.println("                                   [--lanes N] [--journal-dir DIR]");
+        out.println("  start [--wait S]         start the member as a daemon; wait until it is ready (default 120 s)");
+        out.println("  stop [--timeout S] [--nofailover]   graceful shutdown; wait for it (default 660 s)");
+        out.println("  status                   running (exit 0, pid, uptime) or stopped (exit 3)");
+        out.println("  run                      the member in the foreground until SIGTERM (what start runs)");
         out.println("  terminal [--stop-on-error]  the terminal idiom: set ^x(\"a\",1)=\"v\", write ^x, zwrite, kill,");
         out.println("                           $order, $data, $increment, tstart, tcommit, lock +^x:5, halt; reads");
         out.println("                           standard input when it is not a console");

@@ -54,6 +54,7 @@ public final class Instance implements AutoCloseable
     private final ThreadLocal<SessionSlot> threadSessions = ThreadLocal.withInitial(SessionSlot::new);
     private final Queue<SessionSlot> sessionSlots = new ConcurrentLinkedQueue<>();
     private final boolean asyncCommit;
+    private DataDirectoryLock directoryLock;
     private boolean closed;
 
     private Instance(
@@ -103,12 +104,18 @@ public final class Instance implements AutoCloseable
         final WijConfig wijConfig = config.wijConfig().enabled(options.wijEnabled());
         final JournalConfig journalConfig = config.journalConfig();
         final MessageLog log = MessageLog.open(config.logDirectory(), options.echo(), options.echoThreshold());
+        DataDirectoryLock directoryLock = null;
         WijRecovery.Result recovery = null;
         Store store = null;
         Journal journal = null;
         AgentRunner runner = null;
         try
         {
+            if (!options.holdsDirectoryLock())
+            {
+                // Before anything is read: another member or tool on these files would corrupt them.
+                directoryLock = DataDirectoryLock.acquire(config.dataDirectory(), "member");
+            }
             log.info(SUBSYSTEM, "starting: data " + config.dataDirectory().toAbsolutePath() + ", WIJ " +
                 wijConfig.directory() + ", journal " + (null == journalConfig ? "off" : journalConfig.directory()) +
                 ", " + storeConfig.databases().size() + " database(s), pool " +
@@ -130,6 +137,7 @@ public final class Instance implements AutoCloseable
                 AgentRunner.startOnThread(runner);
             }
             final Instance instance = new Instance(config, options, log, recovery, store, daemon, runner, journal);
+            instance.directoryLock = directoryLock;
             instance.recoverJournal();
             log.info(SUBSYSTEM, "ready: WIJ recovery " + recovery.recoveryCase() + " in " + recovery.elapsedMs() +
                 " ms" + (recovery.blocksRestored() > 0 ? ", " + recovery.blocksRestored() + " blocks restored" : "") +
@@ -156,6 +164,7 @@ public final class Instance implements AutoCloseable
                 CloseHelper.quietClose(recovery.wij());
             }
             CloseHelper.quietClose(log);
+            CloseHelper.quietClose(directoryLock);
             throw ex;
         }
     }
@@ -501,7 +510,7 @@ public final class Instance implements AutoCloseable
         }
         finally
         {
-            CloseHelper.closeAll(store, journal, recovery.wij(), log);
+            CloseHelper.closeAll(store, journal, recovery.wij(), log, directoryLock);
         }
     }
 
@@ -528,7 +537,7 @@ public final class Instance implements AutoCloseable
             }
             runner.close();
         }
-        CloseHelper.closeAll(store, recovery.wij(), log);
+        CloseHelper.closeAll(store, recovery.wij(), log, directoryLock);
     }
 
     /**
