@@ -173,6 +173,11 @@ public final class BulwarkCli
             err.println("bulwark: configuration error: " + ex.getMessage());
             return EXIT_USAGE;
         }
+        catch (final DataDirectoryLock.InUseException ex)
+        {
+            err.println("bulwark " + args[0] + ": " + ex.getMessage());
+            return EXIT_FAILED;
+        }
         catch (final WijRecoveryException ex)
         {
             err.println("bulwark: " + ex.getMessage());
