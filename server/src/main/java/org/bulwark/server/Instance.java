@@ -103,19 +103,26 @@ public final class Instance implements AutoCloseable
         final StoreConfig storeConfig = config.storeConfig().fileLayer(options.fileLayer());
         final WijConfig wijConfig = config.wijConfig().enabled(options.wijEnabled());
         final JournalConfig journalConfig = config.journalConfig();
-        final MessageLog log = MessageLog.open(config.logDirectory(), options.echo(), options.echoThreshold());
-        DataDirectoryLock directoryLock = null;
+        // Before anything is opened, messages.log included: another member or tool on these files
+        // would corrupt them, and its log is not ours to write a refusal into.
+        final DataDirectoryLock directoryLock = options.holdsDirectoryLock() ? null :
+            DataDirectoryLock.acquire(config.dataDirectory(), "member");
+        final MessageLog log;
+        try
+        {
+            log = MessageLog.open(config.logDirectory(), options.echo(), options.echoThreshold());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietClose(directoryLock);
+            throw ex;
+        }
         WijRecovery.Result recovery = null;
         Store store = null;
         Journal journal = null;
         AgentRunner runner = null;
         try
         {
-            if (!options.holdsDirectoryLock())
-            {
-                // Before anything is read: another member or tool on these files would corrupt them.
-                directoryLock = DataDirectoryLock.acquire(config.dataDirectory(), "member");
-            }
             log.info(SUBSYSTEM, "starting: data " + config.dataDirectory().toAbsolutePath() + ", WIJ " +
                 wijConfig.directory() + ", journal " + (null == journalConfig ? "off" : journalConfig.directory()) +
                 ", " + storeConfig.databases().size() + " database(s), pool " +
