@@ -4,7 +4,6 @@ import org.bulwark.server.terminal.ConsoleLineSource;
 import org.bulwark.server.terminal.LineSource;
 import org.bulwark.server.terminal.SessionBackend;
 import org.bulwark.server.terminal.TerminalBackend;
-import org.bulwark.server.terminal.TerminalException;
 import org.bulwark.server.terminal.TerminalInterpreter;
 
 import java.io.BufferedReader;
@@ -84,16 +83,13 @@ final class TerminalCommand
                 break;
             }
             lineNumber++;
+            interpreter.caretIndent(lines.interactive() ? prompt.length() : -1);
             final RuntimeException error = interpreter.execute(line);
             if (null == error)
             {
                 continue;
             }
             failures++;
-            if (lines.interactive() && error instanceof TerminalException syntax && syntax.column() > 0)
-            {
-                out.println(" ".repeat(prompt.length() + syntax.column() - 1) + "^");
-            }
             if (stopOnError && !lines.interactive())
             {
                 out.println("(stopped at line " + lineNumber + ")");

@@ -31,6 +31,7 @@ public final class TerminalInterpreter
     private boolean test;
     private boolean halted;
     private boolean atLineStart = true;
+    private int caretIndent = -1;
 
     public TerminalInterpreter(final TerminalBackend backend, final PrintStream out)
     {
@@ -58,7 +59,17 @@ public final class TerminalInterpreter
             endLine();
             return null;
         }
-        catch (final BulwarkException | TerminalException ex)
+        catch (final TerminalException ex)
+        {
+            endLine();
+            if (caretIndent >= 0 && ex.column() > 0)
+            {
+                out.println(" ".repeat(caretIndent + ex.column() - 1) + "^");
+            }
+            out.println(ex.getMessage());
+            return ex;
+        }
+        catch (final BulwarkException ex)
         {
             endLine();
             out.println(ex.getMessage());
@@ -71,6 +82,16 @@ public final class TerminalInterpreter
             out.println(error.getMessage());
             return error;
         }
+    }
+
+    /**
+     * Point at the column of a syntax error under the line as typed after a prompt this long.
+     *
+     * @param indent the prompt's length, -1 for no pointer (scripts).
+     */
+    public void caretIndent(final int indent)
+    {
+        this.caretIndent = indent;
     }
 
     /**
