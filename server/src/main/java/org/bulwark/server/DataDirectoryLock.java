@@ -50,6 +50,15 @@ public final class DataDirectoryLock implements AutoCloseable
      */
     public static DataDirectoryLock acquire(final Path dataDirectory, final String holder) throws IOException
     {
+        return acquire(dataDirectory, holder, true);
+    }
+
+    /**
+     * @param record false for a probe: the file keeps naming the last holder.
+     */
+    private static DataDirectoryLock acquire(final Path dataDirectory, final String holder, final boolean record)
+        throws IOException
+    {
         Files.createDirectories(dataDirectory);
         final Path file = dataDirectory.resolve(FILE_NAME);
         final FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -73,10 +82,13 @@ public final class DataDirectoryLock implements AutoCloseable
                     describe(holderText) + "; stop it first (bulwark stop), or wait for it to finish",
                     pidOf(holderText));
             }
-            final String text = "pid=" + ProcessHandle.current().pid() + "\nholder=" + holder + "\nsince=" +
-                Instant.now() + "\n";
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
+            if (record)
+            {
+                final String text = "pid=" + ProcessHandle.current().pid() + "\nholder=" + holder + "\nsince=" +
+                    Instant.now() + "\n";
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
+            }
             return new DataDirectoryLock(file, channel, lock);
         }
         catch (final IOException | RuntimeException ex)
@@ -97,7 +109,8 @@ public final class DataDirectoryLock implements AutoCloseable
         }
         try
         {
-            acquire(dataDirectory, "status check").close();
+            // A probe holds the lock for an instant: a member starting just then is refused and says so.
+            acquire(dataDirectory, "status check", false).close();
             return -1;
         }
         catch (final InUseException ex)
