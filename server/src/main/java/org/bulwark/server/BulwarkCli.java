@@ -238,7 +238,7 @@ public final class BulwarkCli
                 case "--backups":
                 case "--wait":
                 case "--timeout":
-                    // options of "journal" and "backup" operations: passed on with their value
+                    // options of journal, backup, start and stop: passed on with their value
                     options.arguments.add(arg);
                     options.arguments.add(value(args, ++i, arg));
                     break;
