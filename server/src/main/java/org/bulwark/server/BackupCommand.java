@@ -227,6 +227,21 @@ final class BackupCommand
                 header.database() + " is configured with " + database.blockSizeBytes());
             return BulwarkCli.EXIT_FAILED;
         }
+        // No member or tool may open the files between the two opens below.
+        final DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory(), "backup restore");
+        try
+        {
+            return restoreBlocks(config, options.holdsDirectoryLock(true), file, header, database, args);
+        }
+        finally
+        {
+            lock.close();
+        }
+    }
+
+    private int restoreBlocks(final InstanceConfig config, final InstanceOptions options, final Path file,
+        final BackupFile.Header header, final DatabaseConfig database, final Args args) throws Exception
+    {
         // Recover and shut down cleanly first: no WIJ cycle may be left to restore over the backup.
         Instance.open(config, options).close();
         final Path target = database.directory().resolve(BlockFile.FILE_NAME);

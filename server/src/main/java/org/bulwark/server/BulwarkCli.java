@@ -23,6 +23,11 @@ import java.util.Set;
  * bulwark recover   [options] [OPERATION]  the WIJ recovery tool; without an operation, a menu
  * bulwark journal   [options] [OPERATION]  list, dump, verify, purge or restore the journal
  * bulwark backup    [options] OPERATION    create, restore or list database backups
+ * bulwark start     [options] [--wait S]   start the member as a daemon, wait until ready
+ * bulwark stop      [options] [--timeout S] [--nofailover]   graceful shutdown
+ * bulwark status    [options]              running (exit 0) or stopped (exit 3)
+ * bulwark run       [options]              the member in the foreground until SIGTERM
+ * bulwark terminal  [options]              the terminal idiom, interactive or from standard input
  * bulwark shell     [options]              commands from standard input (transactions, locks, ...)
  * bulwark config                           list the configuration keys and defaults
  * bulwark stat      [options]              live counters of the member running on the data directory
@@ -135,6 +140,18 @@ public final class BulwarkCli
                     }
                     return new JournalCommand(out, err).run(options.config(), options.instanceOptions(err),
                         options.arguments);
+                case "run":
+                    return new RunCommand(out, MemberServices.standard()).run(options.config(),
+                        options.instanceOptions(err), StartCommand.effectiveConfigFile(options));
+                case "start":
+                    return new StartCommand(out, err).run(options, options.config());
+                case "stop":
+                    return new StopCommand(out, err).run(options, options.config());
+                case "status":
+                    return new StatusCommand(out).run(options.config());
+                case "terminal":
+                    return new TerminalCommand(out, in, null != System.console() && System.out == out)
+                        .run(options.config(), options.instanceOptions(err), options.arguments);
                 case "shell":
                     return new ShellCommand(out, in).run(options.config(), options.instanceOptions(err));
                 case "backup":
@@ -159,6 +176,11 @@ public final class BulwarkCli
         {
             err.println("bulwark: configuration error: " + ex.getMessage());
             return EXIT_USAGE;
+        }
+        catch (final DataDirectoryLock.InUseException ex)
+        {
+            err.println("bulwark " + args[0] + ": " + ex.getMessage());
+            return EXIT_FAILED;
         }
         catch (final WijRecoveryException ex)
         {
@@ -203,6 +225,8 @@ public final class BulwarkCli
                 case "--dry-run":
                 case "--no-journal":
                 case "--once":
+                case "--stop-on-error":
+                case "--nofailover":
                     options.arguments.add(arg);
                     break;
                 case "--from":
@@ -219,7 +243,9 @@ public final class BulwarkCli
                 case "--backups":
                 case "--interval":
                 case "--count":
-                    // options of "journal" and "backup" operations: passed on with their value
+                case "--wait":
+                case "--timeout":
+                    // options of journal, backup, stat, start and stop: passed on with their value
                     options.arguments.add(arg);
                     options.arguments.add(value(args, ++i, arg));
                     break;
@@ -257,6 +283,13 @@ public final class BulwarkCli
         out.println("                           purge [--days N] [--backups N] [--dry-run],");
         out.println("                           restore --database DB --from POS [--apply-from POS] [--until TIME]");
         out.println("                                   [--lanes N] [--journal-dir DIR]");
+        out.println("  start [--wait S]         start the member as a daemon; wait until it is ready (default 120 s)");
+        out.println("  stop [--timeout S] [--nofailover]   graceful shutdown; wait for it (default 660 s)");
+        out.println("  status                   running (exit 0, pid, uptime) or stopped (exit 3)");
+        out.println("  run                      the member in the foreground until SIGTERM (what start runs)");
+        out.println("  terminal [--stop-on-error]  the terminal idiom: set ^x(\"a\",1)=\"v\", write ^x, zwrite, kill,");
+        out.println("                           $order, $data, $increment, tstart, tcommit, lock +^x:5, halt; reads");
+        out.println("                           standard input when it is not a console");
         out.println("  shell                    one command per line from standard input: set, get, kill, order,");
         out.println("                           tstart, tcommit, trollback, lock, unlock, ... (help lists them)");
         out.println("  backup create DB FILE    online full backup of a database");

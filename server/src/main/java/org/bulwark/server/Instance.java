@@ -59,6 +59,7 @@ public final class Instance implements AutoCloseable
     private final boolean asyncCommit;
     private final MemberMetrics metrics;
     private final MetricsEndpoint metricsEndpoint;
+    private DataDirectoryLock directoryLock;
     private boolean closed;
 
     private Instance(
@@ -111,7 +112,20 @@ public final class Instance implements AutoCloseable
         final StoreConfig storeConfig = config.storeConfig().fileLayer(options.fileLayer());
         final WijConfig wijConfig = config.wijConfig().enabled(options.wijEnabled());
         final JournalConfig journalConfig = config.journalConfig();
-        final MessageLog log = MessageLog.open(config.logDirectory(), options.echo(), options.echoThreshold());
+        // Before anything is opened, messages.log included: another member or tool on these files
+        // would corrupt them, and its log is not ours to write a refusal into.
+        final DataDirectoryLock directoryLock = options.holdsDirectoryLock() ? null :
+            DataDirectoryLock.acquire(config.dataDirectory(), "member");
+        final MessageLog log;
+        try
+        {
+            log = MessageLog.open(config.logDirectory(), options.echo(), options.echoThreshold());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietClose(directoryLock);
+            throw ex;
+        }
         WijRecovery.Result recovery = null;
         Store store = null;
         Journal journal = null;
@@ -124,8 +138,8 @@ public final class Instance implements AutoCloseable
                 wijConfig.directory() + ", journal " + (null == journalConfig ? "off" : journalConfig.directory()) +
                 ", " + storeConfig.databases().size() + " database(s), pool " +
                 (storeConfig.poolSizeBytes() >> 20) + " MiB, pid " + ProcessHandle.current().pid());
-            // The counters file first: it refuses a second member on this data directory before
-            // anything touches the WIJ or the journal. Sampling starts once there is a store.
+            // The counters file before the WIJ and the journal: it also refuses a live member's file
+            // (the directory lock above is the first guard). Sampling starts once there is a store.
             final MetricsConfig metricsConfig = config.metricsConfig();
             metrics = MemberMetrics.create(config.dataDirectory(), metricsConfig.intervalMs());
             if (metricsConfig.enabled())
@@ -152,6 +166,7 @@ public final class Instance implements AutoCloseable
             }
             final Instance instance = new Instance(config, options, log, recovery, store, daemon, runner, journal,
                 metrics, endpoint);
+            instance.directoryLock = directoryLock;
             InstanceMetrics.wire(metrics, instance);
             metrics.start(ex -> log.warning("METRICS", "sampling failed: " + ex));
             instance.recoverJournal();
@@ -181,6 +196,7 @@ public final class Instance implements AutoCloseable
                 CloseHelper.quietClose(recovery.wij());
             }
             CloseHelper.quietClose(log);
+            CloseHelper.quietClose(directoryLock);
             throw ex;
         }
     }
@@ -548,7 +564,7 @@ public final class Instance implements AutoCloseable
         finally
         {
             // Metrics first: their last sample reads the store and the journal.
-            CloseHelper.closeAll(metricsEndpoint, metrics, store, journal, recovery.wij(), log);
+            CloseHelper.closeAll(metricsEndpoint, metrics, store, journal, recovery.wij(), log, directoryLock);
         }
     }
 
@@ -575,7 +591,7 @@ public final class Instance implements AutoCloseable
             }
             runner.close();
         }
-        CloseHelper.closeAll(metricsEndpoint, metrics, store, recovery.wij(), log);
+        CloseHelper.closeAll(metricsEndpoint, metrics, store, recovery.wij(), log, directoryLock);
     }
 
     /**

@@ -23,6 +23,7 @@ public final class InstanceOptions
     private boolean wijEnabled = true;
     private PrintStream echo;
     private Severity echoThreshold = Severity.WARNING;
+    private boolean holdsDirectoryLock;
 
     public RecoveryOptions recovery()
     {
@@ -94,6 +95,21 @@ public final class InstanceOptions
     public InstanceOptions wijEnabled(final boolean wijEnabled)
     {
         this.wijEnabled = wijEnabled;
+        return this;
+    }
+
+    public boolean holdsDirectoryLock()
+    {
+        return holdsDirectoryLock;
+    }
+
+    /**
+     * @param holds true if the caller holds the data directory's {@link DataDirectoryLock} across
+     *              several opens (a restore between two opens): the instance neither takes nor releases it.
+     */
+    public InstanceOptions holdsDirectoryLock(final boolean holds)
+    {
+        this.holdsDirectoryLock = holds;
         return this;
     }
 

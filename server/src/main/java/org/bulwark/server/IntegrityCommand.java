@@ -31,6 +31,22 @@ final class IntegrityCommand
 
     int run(final InstanceConfig config, final List<String> only) throws IOException, InstanceConfig.ConfigException
     {
+        final DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory(), "integrity");
+        try
+        {
+            return check(config, only);
+        }
+        finally
+        {
+            lock.close();
+        }
+    }
+
+    /**
+     * Check with the data directory's lock held (by this command or by the recovery tool).
+     */
+    int check(final InstanceConfig config, final List<String> only) throws IOException, InstanceConfig.ConfigException
+    {
         warnIfWijPending(config);
         int failed = 0;
         int checked = 0;

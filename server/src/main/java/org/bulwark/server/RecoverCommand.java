@@ -54,7 +54,8 @@ final class RecoverCommand
         throws IOException, InstanceConfig.ConfigException, WijRecoveryException
     {
         final InstanceConfig config = options.config();
-        try (MessageLog log = MessageLog.open(config.logDirectory(), null, Severity.FATAL))
+        final DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory(), "recover");
+        try (lock; MessageLog log = MessageLog.open(config.logDirectory(), null, Severity.FATAL))
         {
             final MismatchTool tool = new MismatchTool(config.wijConfig(), config.datasetLocations(),
                 NioFileLayer.INSTANCE, log);
@@ -110,14 +111,14 @@ final class RecoverCommand
                 out.println("Mounted " + rest.get(0) + ".");
                 return BulwarkCli.EXIT_OK;
             case "integrity":
-                return new IntegrityCommand(out, err).run(config, rest);
+                return new IntegrityCommand(out, err).check(config, rest);
             case "start":
                 if (tool.mismatchPresent())
                 {
                     err.println("MISMATCH.WIJ is still present: rename it (operation 'rename') before starting");
                     return BulwarkCli.EXIT_REFUSED;
                 }
-                try (Instance instance = Instance.open(config, options.instanceOptions(err)))
+                try (Instance instance = Instance.open(config, options.instanceOptions(err).holdsDirectoryLock(true)))
                 {
                     out.println("Started normally: WIJ recovery " + instance.recovery().recoveryCase() + ", " +
                         instance.store().databases().size() + " database(s) mounted. (Shutting down again: " +
@@ -189,7 +190,7 @@ final class RecoverCommand
                         tool.mount(ask("Database to mount: "));
                         break;
                     case "6":
-                        new IntegrityCommand(out, err).run(config, List.of());
+                        new IntegrityCommand(out, err).check(config, List.of());
                         break;
                     case "7":
                         return perform("start", List.of(), config, options, tool);
