@@ -1,0 +1,690 @@
+package org.bulwark.server.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.bulwark.journal.DurableListener;
+import org.bulwark.journal.Journal;
+import org.bulwark.journal.JournalFrozenException;
+import org.bulwark.server.BulwarkSession;
+import org.bulwark.store.ErrorCode;
+import org.bulwark.store.GlobalKey;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One client connection: its {@link BulwarkSession}, its requests in order, and its replies held
+ * back until what they acknowledge is durable.
+ *
+ * <p>Runs on the connection's event loop and never waits there. A write's commit returns at once
+ * ({@link BulwarkSession#deferDurableWaits}); its reply is written to the output buffer with a mark
+ * (offset, journal position) and sent when the journal writer reports the position durable
+ * ({@link DurableListener}, then a task on this event loop). Replies after a mark wait too, so they
+ * reach the client in request order. A request that may block (LOCK that must wait, TROLLBACK,
+ * closing a session with an open transaction) runs on the server's blocking executor with reading
+ * paused; requests already received meanwhile wait, copied, in order.
+ */
+final class RespConnection extends ChannelInboundHandlerAdapter implements DurableListener
+{
+    private final RespServerContext server;
+    private final RespWriter writer = new RespWriter();
+    private final GlobalKey key = new GlobalKey();
+    private final AsciiChars chars = new AsciiChars();
+    private final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
+    private final Runnable durableTask = this::onDurable;
+    private final Runnable durableFailedTask = this::onDurableFailed;
+    private final ArrayDeque<RespCommand> waiting = new ArrayDeque<>();
+    private final long clientId;
+    private ChannelHandlerContext ctx;
+    private BulwarkSession session;
+    private Journal journal;
+    private ByteBuf out;
+
+    // Durability marks: replies from markOffsets[i] on wait for markPositions[i] (both ascending).
+    private int[] markOffsets = new int[16];
+    private long[] markPositions = new long[16];
+    private int markHead;
+    private int markCount;
+    private boolean registered;
+    private long registeredPosition;
+    private volatile JournalFrozenException durableFailure;
+
+    private boolean authenticated;
+    private List<RespCommand> multiQueue;
+    private boolean multiFailed;
+    private boolean paused;
+    private Future<?> blocking;
+    private boolean closing;
+    private boolean quitting;
+    private String clientName;
+
+    RespConnection(final RespServerContext server)
+    {
+        this.server = server;
+        this.clientId = server.nextClientId();
+        this.authenticated = !server.config().authRequired();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+        this.journal = server.instance().journal();
+        try
+        {
+            session = server.instance().openSession();
+        }
+        catch (final RuntimeException ex)
+        {
+            ctx.close(); // the instance is closing
+            return;
+        }
+        session.deferDurableWaits(true);
+        server.connectionOpened();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        closeSession();
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * A disconnect: roll back an open transaction and release every lock (T-1, T-2). Rollback waits
+     * for the journal, so a session with a transaction is closed on the blocking executor; one
+     * running a blocking request is closed when that ends.
+     */
+    private void closeSession()
+    {
+        closing = true;
+        if (null != blocking)
+        {
+            blocking.cancel(true); // a LOCK wait ends at once; resume() comes back here
+            return;
+        }
+        waiting.clear();
+        multiQueue = null;
+        releaseOut();
+        final BulwarkSession closed = session;
+        if (null == closed)
+        {
+            return;
+        }
+        session = null;
+        server.connectionClosed();
+        if (closed.tlevel() > 0)
+        {
+            try
+            {
+                server.blockingExecutor().execute(() -> closeQuietly(closed));
+                return;
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // the server is closing: close here
+            }
+        }
+        closeQuietly(closed);
+    }
+
+    private void closeQuietly(final BulwarkSession closed)
+    {
+        try
+        {
+            closed.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            server.log().warning(RespServer.SUBSYSTEM, "closing the session of client " + clientId + " failed: " + ex);
+        }
+    }
+
+    private void releaseOut()
+    {
+        if (null != out)
+        {
+            out.release();
+            out = null;
+        }
+        markHead = 0;
+        markCount = 0;
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        if (cause instanceof RespProtocolException)
+        {
+            if (!quitting && null != session)
+            {
+                ensureOut();
+                writer.error("ERR " + cause.getMessage());
+                quitting = true;
+                flushReplies();
+            }
+            else
+            {
+                ctx.close();
+            }
+            return;
+        }
+        if (!(cause instanceof IOException))
+        {
+            server.log().warning(RespServer.SUBSYSTEM, "client " + clientId + " " + ctx.channel().remoteAddress() +
+                ": " + cause);
+        }
+        ctx.close();
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        final RespCommand command = (RespCommand)msg;
+        if (closing || quitting || null == session)
+        {
+            return;
+        }
+        if (paused)
+        {
+            waiting.add(command.detach());
+            return;
+        }
+        execute(command);
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        flushReplies();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void execute(final RespCommand command)
+    {
+        ensureOut();
+        final int replyStart = out.writerIndex();
+        final long ackBefore = session.ackPosition();
+        try
+        {
+            dispatch(command);
+        }
+        catch (final RuntimeException ex)
+        {
+            out.writerIndex(replyStart); // no half reply before the error
+            writer.error(errorText(ex, command));
+        }
+        markIfCommitted(replyStart, ackBefore);
+    }
+
+    private void dispatch(final RespCommand command)
+    {
+        final CommandTable.Entry entry = server.commands().find(command);
+        if (null == entry)
+        {
+            multiFailed |= null != multiQueue;
+            writer.error(unknownCommand(command));
+            return;
+        }
+        if (!authenticated && !entry.has(CommandTable.NO_AUTH))
+        {
+            writer.error("NOAUTH Authentication required.");
+            return;
+        }
+        if (!entry.arityFits(command.argc()))
+        {
+            multiFailed |= null != multiQueue;
+            writer.error("ERR wrong number of arguments for '" + entry.name.toLowerCase(java.util.Locale.ROOT) +
+                "' command");
+            return;
+        }
+        if (null != multiQueue && !entry.has(CommandTable.MULTI_CONTROL))
+        {
+            if (entry.has(CommandTable.NOT_IN_MULTI))
+            {
+                multiFailed = true;
+                writer.error("ERR " + entry.name + " is not allowed in MULTI");
+                return;
+            }
+            multiQueue.add(command.detach());
+            writer.simple("QUEUED");
+            return;
+        }
+        entry.handler.handle(this, command);
+    }
+
+    private void markIfCommitted(final int replyStart, final long ackBefore)
+    {
+        if (null == session)
+        {
+            return;
+        }
+        final long ack = session.ackPosition();
+        if (ack > ackBefore && null != journal && ack > journal.durablePosition())
+        {
+            if (markCount == markOffsets.length)
+            {
+                markOffsets = java.util.Arrays.copyOf(markOffsets, markCount * 2);
+                markPositions = java.util.Arrays.copyOf(markPositions, markCount * 2);
+            }
+            markOffsets[markCount] = replyStart;
+            markPositions[markCount] = ack;
+            markCount++;
+        }
+    }
+
+    private String errorText(final RuntimeException ex, final RespCommand command)
+    {
+        final String text = RespErrors.text(ex);
+        if (null != text)
+        {
+            return text;
+        }
+        server.log().warning(RespServer.SUBSYSTEM, "client " + clientId + ": '" + command.string(0) + "' failed: " +
+            ex);
+        return "ERR internal error in '" + command.string(0) + "': " + ex;
+    }
+
+    private static String unknownCommand(final RespCommand command)
+    {
+        final StringBuilder text = new StringBuilder("ERR unknown command '").append(clip(command.string(0)))
+            .append("', with args beginning with:");
+        for (int i = 1; i < Math.min(command.argc(), 4); i++)
+        {
+            text.append(" '").append(clip(command.string(i))).append('\'');
+        }
+        return text.toString();
+    }
+
+    private static String clip(final String text)
+    {
+        return text.length() > 128 ? text.substring(0, 128) + "..." : text;
+    }
+
+    // ------------------------------------------------------------------ MULTI / EXEC
+
+    static void multi(final RespConnection c, final RespCommand command)
+    {
+        if (null != c.multiQueue)
+        {
+            c.writer.error("ERR MULTI calls can not be nested");
+            return;
+        }
+        c.multiQueue = new ArrayList<>();
+        c.multiFailed = false;
+        c.writer.ok();
+    }
+
+    static void discard(final RespConnection c, final RespCommand command)
+    {
+        if (null == c.multiQueue)
+        {
+            c.writer.error("ERR DISCARD without MULTI");
+            return;
+        }
+        c.multiQueue = null;
+        c.writer.ok();
+    }
+
+    /**
+     * EXEC: the queued requests as one transaction (TSTART ... TCOMMIT), acknowledged once its
+     * commit is durable. As in Redis, a request failing inside still lets the others run and
+     * commit; a request refused while queuing aborts it all.
+     */
+    static void exec(final RespConnection c, final RespCommand command)
+    {
+        final List<RespCommand> queue = c.multiQueue;
+        if (null == queue)
+        {
+            c.writer.error("ERR EXEC without MULTI");
+            return;
+        }
+        c.multiQueue = null;
+        if (c.multiFailed)
+        {
+            c.multiFailed = false;
+            c.writer.error("EXECABORT Transaction discarded because of previous errors.");
+            return;
+        }
+        final int start = c.out.writerIndex();
+        c.session.tstart();
+        c.writer.array(queue.size());
+        for (final RespCommand queued : queue)
+        {
+            final int replyStart = c.out.writerIndex();
+            try
+            {
+                c.server.commands().find(queued).handler.handle(c, queued);
+            }
+            catch (final RuntimeException ex)
+            {
+                c.out.writerIndex(replyStart);
+                c.writer.error(c.errorText(ex, queued));
+            }
+        }
+        try
+        {
+            c.session.tcommit();
+        }
+        catch (final RuntimeException ex)
+        {
+            c.out.writerIndex(start);
+            throw ex;
+        }
+    }
+
+    // ------------------------------------------------------------------ blocking requests
+
+    /** Work that may block: runs on the blocking executor. */
+    @FunctionalInterface
+    interface BlockingWork
+    {
+        void run() throws Exception;
+    }
+
+    /**
+     * Run {@code work} off the event loop with reading paused; then, back on the loop, {@code reply}
+     * (or the error), then the requests that arrived meanwhile.
+     */
+    void runBlocking(final BlockingWork work, final Runnable reply)
+    {
+        paused = true;
+        ctx.channel().config().setAutoRead(false);
+        try
+        {
+            blocking = server.blockingExecutor().submit(() ->
+            {
+                Throwable failure = null;
+                try
+                {
+                    work.run();
+                }
+                catch (final Throwable ex)
+                {
+                    failure = ex;
+                }
+                final Throwable result = failure;
+                ctx.channel().eventLoop().execute(() -> resume(result, reply));
+            });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            paused = false;
+            throw new IllegalStateException("the server is shutting down");
+        }
+    }
+
+    private void resume(final Throwable failure, final Runnable reply)
+    {
+        blocking = null;
+        if (closing)
+        {
+            closeSession();
+            return;
+        }
+        ensureOut();
+        final int replyStart = out.writerIndex();
+        final long ackBefore = session.ackPosition();
+        if (null == failure)
+        {
+            try
+            {
+                reply.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                out.writerIndex(replyStart);
+                writer.error(RespErrors.text(ex) == null ? "ERR " + ex : RespErrors.text(ex));
+            }
+        }
+        else
+        {
+            final String text = RespErrors.text(failure);
+            writer.error(null != text ? text : "ERR " + failure);
+        }
+        markIfCommitted(replyStart, ackBefore);
+        paused = false;
+        while (!paused && !closing && !quitting && !waiting.isEmpty())
+        {
+            execute(waiting.poll());
+        }
+        if (!paused)
+        {
+            ctx.channel().config().setAutoRead(true);
+        }
+        flushReplies();
+    }
+
+    // ------------------------------------------------------------------ replies and durability
+
+    private void ensureOut()
+    {
+        if (null == out)
+        {
+            out = ctx.alloc().ioBuffer(512);
+            writer.target(out);
+        }
+    }
+
+    /**
+     * Send every reply whose commit is durable (and those before the first that is not); ask the
+     * journal to tell us when the rest is.
+     */
+    private void flushReplies()
+    {
+        if (null == out || null == ctx)
+        {
+            return;
+        }
+        final long durable = null == journal ? Long.MAX_VALUE : journal.durablePosition();
+        while (markHead < markCount && markPositions[markHead] <= durable)
+        {
+            markHead++;
+        }
+        if (markHead == markCount)
+        {
+            markHead = 0;
+            markCount = 0;
+            final ByteBuf sent = out;
+            out = null;
+            if (sent.isReadable())
+            {
+                if (quitting)
+                {
+                    ctx.writeAndFlush(sent).addListener(ChannelFutureListener.CLOSE);
+                }
+                else
+                {
+                    ctx.writeAndFlush(sent, ctx.voidPromise());
+                }
+            }
+            else
+            {
+                sent.release();
+                if (quitting)
+                {
+                    ctx.close();
+                }
+            }
+            return;
+        }
+        final int end = markOffsets[markHead];
+        if (end > out.readerIndex())
+        {
+            ctx.writeAndFlush(out.retainedSlice(out.readerIndex(), end - out.readerIndex()), ctx.voidPromise());
+            out.readerIndex(end);
+        }
+        if (!registered)
+        {
+            registeredPosition = markPositions[markCount - 1];
+            registered = true;
+            if (!journal.notifyWhenDurable(this))
+            {
+                registered = false;
+                flushReplies(); // durable meanwhile
+            }
+        }
+    }
+
+    @Override
+    public long awaitedPosition()
+    {
+        return registeredPosition;
+    }
+
+    @Override
+    public void durable(final long durablePosition)
+    {
+        // On the journal writer's thread: hand over to the event loop, nothing more.
+        ctx.channel().eventLoop().execute(durableTask);
+    }
+
+    @Override
+    public void failed(final JournalFrozenException cause)
+    {
+        durableFailure = cause;
+        ctx.channel().eventLoop().execute(durableFailedTask);
+    }
+
+    private void onDurable()
+    {
+        registered = false;
+        flushReplies();
+    }
+
+    /**
+     * What waited for durability is not acknowledged: the replies from the first waiting one on are
+     * replaced by the error, and the connection closed (the client cannot know which of its later
+     * requests took effect).
+     */
+    private void onDurableFailed()
+    {
+        registered = false;
+        if (null == out)
+        {
+            return;
+        }
+        if (markHead < markCount)
+        {
+            out.writerIndex(markOffsets[markHead]);
+            markHead = 0;
+            markCount = 0;
+        }
+        writer.error(RespErrors.code(ErrorCode.JOURNAL_FROZEN) + " " + durableFailure.getMessage());
+        quitting = true;
+        flushReplies();
+    }
+
+    // ------------------------------------------------------------------ for the commands
+
+    BulwarkSession session()
+    {
+        return session;
+    }
+
+    RespWriter writer()
+    {
+        return writer;
+    }
+
+    RespServerContext server()
+    {
+        return server;
+    }
+
+    long clientId()
+    {
+        return clientId;
+    }
+
+    String clientName()
+    {
+        return clientName;
+    }
+
+    void clientName(final String name)
+    {
+        this.clientName = name;
+    }
+
+    boolean authenticated()
+    {
+        return authenticated;
+    }
+
+    void authenticated(final boolean authenticated)
+    {
+        this.authenticated = authenticated;
+    }
+
+    /**
+     * After the replies so far are sent, close the connection.
+     */
+    void quit()
+    {
+        quitting = true;
+    }
+
+    /**
+     * @return the plain key of argument {@code index}: {@code ^<resp.global>(key)}, in a reused key.
+     */
+    GlobalKey plainKey(final RespCommand command, final int index)
+    {
+        key.global(server.config().global());
+        if (command.isAscii(index))
+        {
+            key.add(chars.wrap(command.source(), command.offset(index), command.length(index)));
+        }
+        else
+        {
+            key.add(command.string(index));
+        }
+        return key;
+    }
+
+    /**
+     * @return a reused key for the native commands.
+     */
+    GlobalKey key()
+    {
+        return key;
+    }
+
+    /**
+     * @return argument {@code index} as a buffer view, valid until the next call.
+     */
+    DirectBuffer value(final RespCommand command, final int index)
+    {
+        final ByteBuf source = command.source();
+        final int offset = command.offset(index);
+        final int length = command.length(index);
+        if (source.hasMemoryAddress())
+        {
+            valueView.wrap(source.memoryAddress() + offset, length);
+        }
+        else if (source.hasArray())
+        {
+            valueView.wrap(source.array(), source.arrayOffset() + offset, length);
+        }
+        else
+        {
+            final byte[] copy = new byte[length];
+            source.getBytes(offset, copy);
+            valueView.wrap(copy);
+        }
+        return valueView;
+    }
+}
