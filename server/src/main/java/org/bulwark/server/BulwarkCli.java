@@ -25,6 +25,7 @@ import java.util.Set;
  * bulwark backup    [options] OPERATION    create, restore or list database backups
  * bulwark shell     [options]              commands from standard input (transactions, locks, ...)
  * bulwark config                           list the configuration keys and defaults
+ * bulwark serve     [options]              run in the foreground with the RESP port until SIGTERM/Ctrl-C
  *
  * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
  *          --data DIR      data directory when there is no configuration file (default ./data)
@@ -136,6 +137,8 @@ public final class BulwarkCli
                         options.arguments);
                 case "shell":
                     return new ShellCommand(out, in).run(options.config(), options.instanceOptions(err));
+                case "serve":
+                    return new ServeCommand(out).run(options.config(), options.instanceOptions(err));
                 case "backup":
                     return new BackupCommand(out, err).backup(options.config(), options.instanceOptions(err),
                         options.arguments);
@@ -257,6 +260,7 @@ public final class BulwarkCli
         out.println("                           [--no-journal]");
         out.println("  backup list              the backups in backup.log");
         out.println("  config                   list configuration keys and defaults");
+        out.println("  serve                    run in the foreground with the RESP port until SIGTERM or Ctrl-C");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }
 }
