@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bulwark.journal.DurableListener;
@@ -64,6 +65,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     private Future<?> blocking;
     private boolean closing;
     private boolean quitting;
+    private boolean inputClosed;
     private String clientName;
 
     RespConnection(final RespServerContext server)
@@ -211,6 +213,22 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     {
         flushReplies();
         ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * The client shut down its sending side (half-close): every whole request received is answered
+     * (once durable, as always), then the connection is closed.
+     */
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+    {
+        if (event instanceof ChannelInputShutdownEvent)
+        {
+            inputClosed = true;
+            flushReplies();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     private void execute(final RespCommand command)
@@ -485,8 +503,17 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
      */
     private void flushReplies()
     {
-        if (null == out || null == ctx)
+        if (null == ctx)
         {
+            return;
+        }
+        final boolean closeWhenSent = (quitting || inputClosed) && !paused;
+        if (null == out)
+        {
+            if (closeWhenSent)
+            {
+                ctx.close();
+            }
             return;
         }
         final long durable = null == journal ? Long.MAX_VALUE : journal.durablePosition();
@@ -502,7 +529,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             out = null;
             if (sent.isReadable())
             {
-                if (quitting)
+                if (closeWhenSent)
                 {
                     ctx.writeAndFlush(sent).addListener(ChannelFutureListener.CLOSE);
                 }
@@ -514,7 +541,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             else
             {
                 sent.release();
-                if (quitting)
+                if (closeWhenSent)
                 {
                     ctx.close();
                 }
