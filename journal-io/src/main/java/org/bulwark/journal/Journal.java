@@ -488,20 +488,43 @@ public final class Journal implements AutoCloseable
             if (pendingPositions[i] <= durable)
             {
                 removePending(i);
-                listener.durable(durable);
+                tell(listener, durable, null);
             }
             else if (nowNs - pendingDeadlinesNs[i] > 0)
             {
+                final long position = pendingPositions[i];
                 removePending(i);
                 final String reason = frozen;
-                listener.failed(new JournalFrozenException(null != reason ? "the journal is frozen (durable up to " +
-                    durable + "): " + reason : "position " + pendingPositions[i] + " did not become durable within " +
+                tell(listener, durable, new JournalFrozenException(null != reason ? "the journal is frozen (durable " +
+                    "up to " + durable + "): " + reason : "position " + position + " did not become durable within " +
                     config.freezeTimeoutMs() + " ms (durable up to " + durable + ")"));
             }
             else
             {
                 i++;
             }
+        }
+    }
+
+    /**
+     * Call a listener; one that throws is logged, never allowed to stop the writer.
+     */
+    private void tell(final DurableListener listener, final long durable, final JournalFrozenException failure)
+    {
+        try
+        {
+            if (null == failure)
+            {
+                listener.durable(durable);
+            }
+            else
+            {
+                listener.failed(failure);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            log.warning(SUBSYSTEM, "a durability listener failed: " + ex);
         }
     }
 
@@ -555,11 +578,12 @@ public final class Journal implements AutoCloseable
         {
             if (durablePosition >= listener.awaitedPosition())
             {
-                listener.durable(durablePosition);
+                tell(listener, durablePosition, null);
             }
             else
             {
-                listener.failed(new JournalFrozenException(reason + " (durable up to " + durablePosition + ")"));
+                tell(listener, durablePosition, new JournalFrozenException(reason + " (durable up to " +
+                    durablePosition + ")"));
             }
         }
     }

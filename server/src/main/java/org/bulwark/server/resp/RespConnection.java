@@ -576,14 +576,26 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     public void durable(final long durablePosition)
     {
         // On the journal writer's thread: hand over to the event loop, nothing more.
-        ctx.channel().eventLoop().execute(durableTask);
+        onLoop(durableTask);
     }
 
     @Override
     public void failed(final JournalFrozenException cause)
     {
         durableFailure = cause;
-        ctx.channel().eventLoop().execute(durableFailedTask);
+        onLoop(durableFailedTask);
+    }
+
+    private void onLoop(final Runnable task)
+    {
+        try
+        {
+            ctx.channel().eventLoop().execute(task);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // The server is shutting down: the connection is being closed, nothing is left to send.
+        }
     }
 
     private void onDurable()
