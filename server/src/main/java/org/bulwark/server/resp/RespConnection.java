@@ -66,6 +66,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     private boolean closing;
     private boolean quitting;
     private boolean inputClosed;
+    private String protocolError; // met while a blocking request ran: answered after its reply
     private String clientName;
 
     RespConnection(final RespServerContext server)
@@ -169,6 +170,11 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     {
         if (cause instanceof RespProtocolException)
         {
+            if (paused)
+            {
+                protocolError = cause.getMessage();
+                return;
+            }
             if (!quitting && null != session)
             {
                 ensureOut();
@@ -478,6 +484,12 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         while (!paused && !closing && !quitting && !waiting.isEmpty())
         {
             execute(waiting.poll());
+        }
+        if (!paused && null != protocolError && !quitting)
+        {
+            ensureOut();
+            writer.error("ERR " + protocolError);
+            quitting = true;
         }
         if (!paused)
         {
