@@ -221,6 +221,14 @@ class RespServerTest
             final CompletableFuture<String> waiting = CompletableFuture.supplyAsync(
                 () -> text(second.sendCommand(command("LOCK"), "TIMEOUT", "10000", "acct", "1")));
             assertEquals("PONG", first.ping());
+            // Connections go to the event loops in turn: among these some share the waiting one's loop.
+            for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors() + 2; i++)
+            {
+                try (Jedis another = member.jedis())
+                {
+                    assertEquals("PONG", another.ping(), "client " + i + " served while a LOCK waits");
+                }
+            }
             assertFalse(waiting.isDone());
             assertEquals("OK", text(first.sendCommand(command("UNLOCK"), "acct", "1")));
             assertEquals("OK", waiting.get(10, TimeUnit.SECONDS));
@@ -250,6 +258,30 @@ class RespServerTest
             assertEquals(0L, other.sendCommand(command("GDATA"), "acct", "7"));
             RespFixture.await("the session to be closed", () -> member.server != null &&
                 infoValue(other, "connected_clients").equals("1"));
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderWithWritesAcknowledgedWhenDurable() throws Exception
+    {
+        try (RawClient raw = member.raw())
+        {
+            final StringBuilder pipeline = new StringBuilder();
+            for (int i = 0; i < 200; i++)
+            {
+                pipeline.append(RawClient.request("SET", "p" + i, "v" + i)).append(RawClient.request("GET", "p" + i))
+                    .append(RawClient.request("INCR", "counter"));
+            }
+            pipeline.append(RawClient.request("QUIT"));
+            raw.send(pipeline.toString());
+            for (int i = 0; i < 200; i++)
+            {
+                assertEquals("+OK", raw.reply());
+                assertEquals("$" + ("v" + i).length() + "|v" + i, raw.reply());
+                assertEquals(":" + (i + 1), raw.reply());
+            }
+            assertEquals("+OK", raw.reply());
+            assertTrue(raw.closedByServer(), "QUIT closes after its reply");
         }
     }
 
