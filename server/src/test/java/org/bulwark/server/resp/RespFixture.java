@@ -39,6 +39,14 @@ final class RespFixture implements AutoCloseable
      */
     static RespFixture start(final Path dir, final String... settings) throws Exception
     {
+        return start(dir, new InstanceOptions(), settings);
+    }
+
+    /**
+     * @param options instance options (a fault-injecting file layer, for instance).
+     */
+    static RespFixture start(final Path dir, final InstanceOptions options, final String... settings) throws Exception
+    {
         final List<String> lines = new ArrayList<>(List.of("data.directory = " + dir.resolve("data"),
             "pool.size = 8m", "journal.fileSize = 4m", "journal.bufferSize = 1m", "resp.port = 0"));
         lines.addAll(List.of(settings));
@@ -46,7 +54,7 @@ final class RespFixture implements AutoCloseable
         final Path file = dir.resolve("bulwark.conf");
         Files.writeString(file, String.join("\n", lines));
         final InstanceConfig config = InstanceConfig.load(file);
-        final Instance instance = Instance.open(config, new InstanceOptions());
+        final Instance instance = Instance.open(config, options);
         try
         {
             final RespConfig resp = config.respConfig();
