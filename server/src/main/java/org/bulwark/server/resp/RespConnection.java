@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -30,11 +29,15 @@ import java.util.concurrent.RejectedExecutionException;
  * (offset, journal position) and sent when the journal writer reports the position durable
  * ({@link DurableListener}, then a task on this event loop). Replies after a mark wait too, so they
  * reach the client in request order. A request that may block (LOCK that must wait, TROLLBACK,
- * closing a session with an open transaction) runs on the server's blocking executor with reading
- * paused; requests already received meanwhile wait, copied, in order.
+ * closing a session with an open transaction) runs on the server's blocking executor; requests
+ * received meanwhile wait, copied, in order (reading stops while {@value #MAX_WAITING} wait). Reading
+ * goes on meanwhile so that a client that goes away is noticed: its wait is interrupted.
  */
 final class RespConnection extends ChannelInboundHandlerAdapter implements DurableListener
 {
+    /** Requests held behind a blocking one before reading stops (backpressure). */
+    static final int MAX_WAITING = 1024;
+
     private final RespServerContext server;
     private final RespWriter writer = new RespWriter();
     private final GlobalKey key = new GlobalKey();
@@ -62,7 +65,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     private List<RespCommand> multiQueue;
     private boolean multiFailed;
     private boolean paused;
-    private Future<?> blocking;
+    private boolean blocking;
+    private Thread blockingThread; // guarded by this: the executor thread running our blocking work
     private boolean closing;
     private boolean quitting;
     private boolean inputClosed;
@@ -112,9 +116,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     private void closeSession()
     {
         closing = true;
-        if (null != blocking)
+        if (blocking)
         {
-            blocking.cancel(true); // a LOCK wait ends at once; resume() comes back here
+            interruptBlocking(); // a LOCK wait ends at once; resume() comes back here
             return;
         }
         waiting.clear();
@@ -140,6 +144,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             }
         }
         closeQuietly(closed);
+    }
+
+    private synchronized void interruptBlocking()
+    {
+        if (null != blockingThread)
+        {
+            blockingThread.interrupt();
+        }
     }
 
     private void closeQuietly(final BulwarkSession closed)
@@ -209,6 +221,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         if (paused)
         {
             waiting.add(command.detach());
+            if (waiting.size() >= MAX_WAITING)
+            {
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         execute(command);
@@ -231,6 +247,12 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         if (event instanceof ChannelInputShutdownEvent)
         {
             inputClosed = true;
+            if (blocking)
+            {
+                // Like Redis, a client that stops sending during a blocking request has given up on
+                // it: end the wait (its reply still goes out if the client reads), then close.
+                interruptBlocking();
+            }
             flushReplies();
             return;
         }
@@ -426,11 +448,15 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     void runBlocking(final BlockingWork work, final Runnable reply)
     {
         paused = true;
-        ctx.channel().config().setAutoRead(false);
+        blocking = true;
         try
         {
-            blocking = server.blockingExecutor().submit(() ->
+            server.blockingExecutor().execute(() ->
             {
+                synchronized (this)
+                {
+                    blockingThread = Thread.currentThread();
+                }
                 Throwable failure = null;
                 try
                 {
@@ -440,20 +466,29 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
                 {
                     failure = ex;
                 }
+                finally
+                {
+                    synchronized (this)
+                    {
+                        blockingThread = null;
+                        Thread.interrupted(); // a disconnect's interrupt is for this work only
+                    }
+                }
                 final Throwable result = failure;
-                ctx.channel().eventLoop().execute(() -> resume(result, reply));
+                onLoop(() -> resume(result, reply));
             });
         }
         catch (final RejectedExecutionException ex)
         {
             paused = false;
+            blocking = false;
             throw new IllegalStateException("the server is shutting down");
         }
     }
 
     private void resume(final Throwable failure, final Runnable reply)
     {
-        blocking = null;
+        blocking = false;
         if (closing)
         {
             closeSession();
@@ -491,7 +526,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             writer.error("ERR " + protocolError);
             quitting = true;
         }
-        if (!paused)
+        if (!paused && !ctx.channel().config().isAutoRead())
         {
             ctx.channel().config().setAutoRead(true);
         }

@@ -286,6 +286,28 @@ class RespServerTest
     }
 
     @Test
+    void aClientThatDisconnectsWhileItsLockWaitsIsClosedAtOnce() throws Exception
+    {
+        try (Jedis holder = member.jedis())
+        {
+            holder.sendCommand(command("LOCK"), "busy");
+            final RawClient waiter = member.raw();
+            waiter.send(RawClient.request("LOCK", "TIMEOUT", "60000", "busy"));
+            RespFixture.await("two clients", () -> infoValue(holder, "connected_clients").equals("2"));
+            waiter.close();
+            // Not after the 60 s timeout: the wait is interrupted and the session closed.
+            RespFixture.await("the waiting client's session to close", () ->
+                infoValue(holder, "connected_clients").equals("1"));
+            holder.sendCommand(command("UNLOCK"), "busy");
+            try (Jedis next = member.jedis())
+            {
+                assertEquals("OK", text(next.sendCommand(command("LOCK"), "TIMEOUT", "0", "busy")),
+                    "the closed client did not take the lock after all");
+            }
+        }
+    }
+
+    @Test
     void resp3AfterHello3() throws Exception
     {
         try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", member.port()), DefaultJedisClientConfig.builder()
