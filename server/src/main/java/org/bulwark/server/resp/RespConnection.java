@@ -37,6 +37,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
 {
     /** Requests held behind a blocking one before reading stops (backpressure). */
     static final int MAX_WAITING = 1024;
+    /** Reply bytes held for durability (or not yet taken by a slow reader) before reading stops. */
+    static final int MAX_HELD_REPLY_BYTES = 4 << 20;
 
     private final RespServerContext server;
     private final RespWriter writer = new RespWriter();
@@ -221,13 +223,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         if (paused)
         {
             waiting.add(command.detach());
-            if (waiting.size() >= MAX_WAITING)
-            {
-                ctx.channel().config().setAutoRead(false);
-            }
+            updateAutoRead();
             return;
         }
         execute(command);
+        if (null != out && out.readableBytes() >= MAX_HELD_REPLY_BYTES)
+        {
+            updateAutoRead();
+        }
     }
 
     @Override
@@ -235,6 +238,33 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     {
         flushReplies();
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Read on only while this connection's backlog is bounded (SPEC E-1: a client that sends
+     * without reading, or faster than its requests are served, cannot grow the server's memory):
+     * requests waiting behind a blocking one, replies held for durability, and replies the client
+     * has not taken yet (Netty's write buffer above its high-water mark) each stop reading.
+     */
+    private void updateAutoRead()
+    {
+        if (null == ctx || closing)
+        {
+            return;
+        }
+        final boolean read = waiting.size() < MAX_WAITING && ctx.channel().isWritable() &&
+            (null == out || out.readableBytes() < MAX_HELD_REPLY_BYTES);
+        if (ctx.channel().config().isAutoRead() != read)
+        {
+            ctx.channel().config().setAutoRead(read);
+        }
     }
 
     /**
@@ -526,10 +556,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             writer.error("ERR " + protocolError);
             quitting = true;
         }
-        if (!paused && !ctx.channel().config().isAutoRead())
-        {
-            ctx.channel().config().setAutoRead(true);
-        }
+        updateAutoRead();
         flushReplies();
     }
 
@@ -593,6 +620,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
                     ctx.close();
                 }
             }
+            updateAutoRead();
             return;
         }
         final int end = markOffsets[markHead];
@@ -609,8 +637,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             {
                 registered = false;
                 flushReplies(); // durable meanwhile
+                return;
             }
         }
+        updateAutoRead();
     }
 
     @Override

@@ -160,6 +160,44 @@ class RespBadInputTest
         assertNull(bystander.get("k"), "a request cut off is never applied");
     }
 
+    @Test
+    void aClientThatSendsWithoutReadingIsHeldBackWhileOthersAreServed() throws Exception
+    {
+        final int requests = 40_000;
+        bystander.set("wide", "w".repeat(500));
+        try (RawClient slow = member.raw())
+        {
+            final byte[] request = RawClient.request("GET", "wide").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            final Thread sender = new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; i < requests; i++)
+                    {
+                        slow.send(request); // blocks once the server stops reading this connection
+                    }
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }, "slow-sender");
+            sender.start();
+            // 20 MB of replies nobody reads: the server stops reading this client, and serves others.
+            for (int i = 0; i < 20; i++)
+            {
+                bystanderServed();
+            }
+            for (int i = 0; i < requests; i++)
+            {
+                assertEquals("$500|" + "w".repeat(500), slow.reply(), "reply " + i);
+            }
+            sender.join(RespFixture.TIMEOUT_MS);
+            assertFalse(sender.isAlive());
+        }
+        bystanderServed();
+    }
+
     private static String printable(final String text)
     {
         return text.replace("\r", "\\r").replace("\n", "\\n");
