@@ -69,6 +69,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     private boolean paused;
     private boolean blocking;
     private Thread blockingThread; // guarded by this: the executor thread running our blocking work
+    private boolean blockingCancelled; // guarded by this: interrupt the work even if it has not started
     private boolean closing;
     private boolean quitting;
     private boolean inputClosed;
@@ -150,6 +151,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
 
     private synchronized void interruptBlocking()
     {
+        blockingCancelled = true;
         if (null != blockingThread)
         {
             blockingThread.interrupt();
@@ -479,6 +481,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     {
         paused = true;
         blocking = true;
+        synchronized (this)
+        {
+            blockingCancelled = false;
+        }
         try
         {
             server.blockingExecutor().execute(() ->
@@ -486,6 +492,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
                 synchronized (this)
                 {
                     blockingThread = Thread.currentThread();
+                    if (blockingCancelled)
+                    {
+                        blockingThread.interrupt(); // the client went before the work started
+                    }
                 }
                 Throwable failure = null;
                 try
