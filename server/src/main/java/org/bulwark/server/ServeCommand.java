@@ -6,6 +6,8 @@ import org.bulwark.server.resp.RespServer;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code bulwark serve}: run a member in the foreground with its RESP port until SIGTERM or Ctrl-C,
@@ -31,13 +33,24 @@ final class ServeCommand
         }
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
+        final AtomicInteger exitCode = new AtomicInteger(BulwarkCli.EXIT_FAILED);
+        final AtomicBoolean serving = new AtomicBoolean();
         final Thread hook = new Thread(() ->
         {
+            if (!serving.get())
+            {
+                return; // startup failed, or the JVM exits for another reason: the caller's exit code stands
+            }
             stop.countDown();
             try
             {
-                // The JVM exits when the hooks end: hold it until the shutdown below is done.
-                stopped.await(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS);
+                // The JVM exits when the hooks end: hold it until the shutdown below is done, then
+                // exit with its status (a JVM ended by SIGTERM would otherwise report 143).
+                if (stopped.await(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS))
+                {
+                    out.flush();
+                    Runtime.getRuntime().halt(exitCode.get());
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -52,15 +65,20 @@ final class ServeCommand
                 out.println("bulwark: serving RESP on " + resp.bind() + ":" + server.port() + " (data " +
                     config.dataDirectory().toAbsolutePath() + "); SIGTERM or Ctrl-C stops");
                 out.flush();
+                serving.set(true);
                 stop.await();
                 out.println("bulwark: shutting down");
+                out.flush();
             }
+            exitCode.set(BulwarkCli.EXIT_OK);
         }
         finally
         {
+            out.println(exitCode.get() == BulwarkCli.EXIT_OK ? "bulwark: stopped cleanly" :
+                "bulwark: stopped after an error");
+            out.flush();
             stopped.countDown();
         }
-        out.println("bulwark: stopped cleanly");
-        return BulwarkCli.EXIT_OK;
+        return exitCode.get();
     }
 }
