@@ -49,8 +49,8 @@ final class RespDecoder extends ByteToMessageDecoder
     }
 
     /**
-     * Unlike ByteToMessageDecoder's, never asks for another read: with auto-read off the handler
-     * holds the connection while a blocking command runs, and reads resume when it turns it on.
+     * Unlike ByteToMessageDecoder's, never asks for another read: the handler turns auto-read off
+     * to hold back a connection whose backlog is full, and reads resume when it turns it on.
      */
     @Override
     public void channelReadComplete(final ChannelHandlerContext ctx)
