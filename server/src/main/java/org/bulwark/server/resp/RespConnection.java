@@ -1,17 +1,12 @@
 package org.bulwark.server.resp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.bulwark.journal.DurableListener;
-import org.bulwark.journal.Journal;
-import org.bulwark.journal.JournalFrozenException;
 import org.bulwark.server.BulwarkSession;
-import org.bulwark.store.ErrorCode;
 import org.bulwark.store.GlobalKey;
 
 import java.io.IOException;
@@ -25,15 +20,13 @@ import java.util.concurrent.RejectedExecutionException;
  * back until what they acknowledge is durable.
  *
  * <p>Runs on the connection's event loop and never waits there. A write's commit returns at once
- * ({@link BulwarkSession#deferDurableWaits}); its reply is written to the output buffer with a mark
- * (offset, journal position) and sent when the journal writer reports the position durable
- * ({@link DurableListener}, then a task on this event loop). Replies after a mark wait too, so they
- * reach the client in request order. A request that may block (LOCK that must wait, TROLLBACK,
- * closing a session with an open transaction) runs on the server's blocking executor; requests
+ * ({@link BulwarkSession#deferDurableWaits}); its reply waits in {@link HeldReplies} until the
+ * journal writer reports the commit durable. A request that may block (LOCK that must wait,
+ * TROLLBACK, closing a session with an open transaction) runs on the server's blocking executor; requests
  * received meanwhile wait, copied, in order (reading stops while {@value #MAX_WAITING} wait). Reading
  * goes on meanwhile so that a client that goes away is noticed: its wait is interrupted.
  */
-final class RespConnection extends ChannelInboundHandlerAdapter implements DurableListener
+final class RespConnection extends ChannelInboundHandlerAdapter
 {
     /** Requests held behind a blocking one before reading stops (backpressure). */
     static final int MAX_WAITING = 1024;
@@ -45,23 +38,11 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     private final GlobalKey key = new GlobalKey();
     private final AsciiChars chars = new AsciiChars();
     private final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
-    private final Runnable durableTask = this::onDurable;
-    private final Runnable durableFailedTask = this::onDurableFailed;
+    private final HeldReplies replies = new HeldReplies(this, writer);
     private final ArrayDeque<RespCommand> waiting = new ArrayDeque<>();
     private final long clientId;
     private ChannelHandlerContext ctx;
     private BulwarkSession session;
-    private Journal journal;
-    private ByteBuf out;
-
-    // Durability marks: replies from markOffsets[i] on wait for markPositions[i] (both ascending).
-    private int[] markOffsets = new int[16];
-    private long[] markPositions = new long[16];
-    private int markHead;
-    private int markCount;
-    private boolean registered;
-    private long registeredPosition;
-    private volatile JournalFrozenException durableFailure;
 
     private boolean authenticated;
     private List<RespCommand> multiQueue;
@@ -89,7 +70,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
     public void channelActive(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
-        this.journal = server.instance().journal();
+        replies.attach(ctx, server.instance().journal());
         try
         {
             session = server.instance().openSession();
@@ -126,7 +107,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         }
         waiting.clear();
         multiQueue = null;
-        releaseOut();
+        replies.release();
         final BulwarkSession closed = session;
         if (null == closed)
         {
@@ -170,17 +151,6 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         }
     }
 
-    private void releaseOut()
-    {
-        if (null != out)
-        {
-            out.release();
-            out = null;
-        }
-        markHead = 0;
-        markCount = 0;
-    }
-
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
@@ -193,7 +163,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             }
             if (!quitting && null != session)
             {
-                ensureOut();
+                replies.position();
                 writer.error("ERR " + cause.getMessage());
                 quitting = true;
                 flushReplies();
@@ -229,7 +199,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             return;
         }
         execute(command);
-        if (null != out && out.readableBytes() >= MAX_HELD_REPLY_BYTES)
+        if (replies.heldBytes() >= MAX_HELD_REPLY_BYTES)
         {
             updateAutoRead();
         }
@@ -262,7 +232,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             return;
         }
         final boolean read = waiting.size() < MAX_WAITING && ctx.channel().isWritable() &&
-            (null == out || out.readableBytes() < MAX_HELD_REPLY_BYTES);
+            replies.heldBytes() < MAX_HELD_REPLY_BYTES;
         if (ctx.channel().config().isAutoRead() != read)
         {
             ctx.channel().config().setAutoRead(read);
@@ -293,8 +263,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
 
     private void execute(final RespCommand command)
     {
-        ensureOut();
-        final int replyStart = out.writerIndex();
+        final int replyStart = replies.position();
         final long ackBefore = session.ackPosition();
         try
         {
@@ -302,7 +271,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         }
         catch (final RuntimeException ex)
         {
-            out.writerIndex(replyStart); // no half reply before the error
+            replies.truncate(replyStart); // no half reply before the error
             writer.error(errorText(ex, command));
         }
         markIfCommitted(replyStart, ackBefore);
@@ -346,21 +315,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
 
     private void markIfCommitted(final int replyStart, final long ackBefore)
     {
-        if (null == session)
+        if (null != session && session.ackPosition() > ackBefore)
         {
-            return;
-        }
-        final long ack = session.ackPosition();
-        if (ack > ackBefore && null != journal && ack > journal.durablePosition())
-        {
-            if (markCount == markOffsets.length)
-            {
-                markOffsets = java.util.Arrays.copyOf(markOffsets, markCount * 2);
-                markPositions = java.util.Arrays.copyOf(markPositions, markCount * 2);
-            }
-            markOffsets[markCount] = replyStart;
-            markPositions[markCount] = ack;
-            markCount++;
+            replies.markCommitted(replyStart, session.ackPosition());
         }
     }
 
@@ -437,19 +394,19 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             c.writer.error("EXECABORT Transaction discarded because of previous errors.");
             return;
         }
-        final int start = c.out.writerIndex();
+        final int start = c.replies.position();
         c.session.tstart();
         c.writer.array(queue.size());
         for (final RespCommand queued : queue)
         {
-            final int replyStart = c.out.writerIndex();
+            final int replyStart = c.replies.position();
             try
             {
                 c.server.commands().find(queued).handler.handle(c, queued);
             }
             catch (final RuntimeException ex)
             {
-                c.out.writerIndex(replyStart);
+                c.replies.truncate(replyStart);
                 c.writer.error(c.errorText(ex, queued));
             }
         }
@@ -459,7 +416,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         }
         catch (final RuntimeException ex)
         {
-            c.out.writerIndex(start);
+            c.replies.truncate(start);
             throw ex;
         }
     }
@@ -534,8 +491,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             closeSession();
             return;
         }
-        ensureOut();
-        final int replyStart = out.writerIndex();
+        final int replyStart = replies.position();
         final long ackBefore = session.ackPosition();
         if (null == failure)
         {
@@ -545,7 +501,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
             }
             catch (final RuntimeException ex)
             {
-                out.writerIndex(replyStart);
+                replies.truncate(replyStart);
                 writer.error(RespErrors.text(ex) == null ? "ERR " + ex : RespErrors.text(ex));
             }
         }
@@ -562,115 +518,12 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         }
         if (!paused && null != protocolError && !quitting)
         {
-            ensureOut();
+            replies.position();
             writer.error("ERR " + protocolError);
             quitting = true;
         }
         updateAutoRead();
         flushReplies();
-    }
-
-    // ------------------------------------------------------------------ replies and durability
-
-    private void ensureOut()
-    {
-        if (null == out)
-        {
-            out = ctx.alloc().ioBuffer(512);
-            writer.target(out);
-        }
-    }
-
-    /**
-     * Send every reply whose commit is durable (and those before the first that is not); ask the
-     * journal to tell us when the rest is.
-     */
-    private void flushReplies()
-    {
-        if (null == ctx)
-        {
-            return;
-        }
-        final boolean closeWhenSent = (quitting || inputClosed) && !paused;
-        if (null == out)
-        {
-            if (closeWhenSent)
-            {
-                ctx.close();
-            }
-            return;
-        }
-        final long durable = null == journal ? Long.MAX_VALUE : journal.durablePosition();
-        while (markHead < markCount && markPositions[markHead] <= durable)
-        {
-            markHead++;
-        }
-        if (markHead == markCount)
-        {
-            markHead = 0;
-            markCount = 0;
-            final ByteBuf sent = out;
-            out = null;
-            if (sent.isReadable())
-            {
-                if (closeWhenSent)
-                {
-                    ctx.writeAndFlush(sent).addListener(ChannelFutureListener.CLOSE);
-                }
-                else
-                {
-                    ctx.writeAndFlush(sent, ctx.voidPromise());
-                }
-            }
-            else
-            {
-                sent.release();
-                if (closeWhenSent)
-                {
-                    ctx.close();
-                }
-            }
-            updateAutoRead();
-            return;
-        }
-        final int end = markOffsets[markHead];
-        if (end > out.readerIndex())
-        {
-            ctx.writeAndFlush(out.retainedSlice(out.readerIndex(), end - out.readerIndex()), ctx.voidPromise());
-            out.readerIndex(end);
-        }
-        if (!registered)
-        {
-            registeredPosition = markPositions[markCount - 1];
-            registered = true;
-            if (!journal.notifyWhenDurable(this))
-            {
-                registered = false;
-                flushReplies(); // durable meanwhile
-                return;
-            }
-        }
-        updateAutoRead();
-    }
-
-    @Override
-    public long awaitedPosition()
-    {
-        return registeredPosition;
-    }
-
-    @Override
-    public void durable(final long durablePosition)
-    {
-        // On the journal writer's thread: hand over to the event loop, nothing more.
-        onLoop(durableTask);
-    }
-
-    @Override
-    public void failed(final JournalFrozenException cause)
-    {
-        durableFailure = cause;
-        onLoop(durableFailedTask);
     }
 
     private void onLoop(final Runnable task)
@@ -681,37 +534,23 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Durab
         }
         catch (final RejectedExecutionException ex)
         {
-            // The server is shutting down: the connection is being closed, nothing is left to send.
+            // The server is shutting down: the instance's close closes the session.
         }
     }
 
-    private void onDurable()
-    {
-        registered = false;
-        flushReplies();
-    }
+    // ------------------------------------------------------------------ replies
 
     /**
-     * What waited for durability is not acknowledged: the replies from the first waiting one on are
-     * replaced by the error, and the connection closed (the client cannot know which of its later
-     * requests took effect).
+     * Send what may be sent, close if the connection is ending, and adjust reading to the backlog.
      */
-    private void onDurableFailed()
+    void flushReplies()
     {
-        registered = false;
-        if (null == out)
+        if (null == ctx)
         {
             return;
         }
-        if (markHead < markCount)
-        {
-            out.writerIndex(markOffsets[markHead]);
-            markHead = 0;
-            markCount = 0;
-        }
-        writer.error(RespErrors.code(ErrorCode.JOURNAL_FROZEN) + " " + durableFailure.getMessage());
-        quitting = true;
-        flushReplies();
+        replies.flush((quitting || inputClosed) && !paused);
+        updateAutoRead();
     }
 
     // ------------------------------------------------------------------ for the commands
