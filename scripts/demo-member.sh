@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
 # demo-member.sh: a member's life through the bulwark command line, on a temporary data directory:
-# a terminal session, bulwark start (a daemon), status, stop (graceful), status again, and a second
-# terminal session that finds the first one's data. Builds nothing: run it after a build
-# (mvn -B -q package -DskipTests), with the checkout's bin/bulwark or, with BULWARK=/path/to/bin/bulwark,
-# a distribution's launcher. Exits non-zero at the first step that fails.
-#
-# The terminal opens the member in-process, so it cannot share the data directory with a running
-# daemon (the directory lock refuses it, naming the daemon's pid): the sessions run before start and
-# after stop. Once the terminal can reach a running member over RESP, the session moves between
-# start and stop.
+# bulwark start (a daemon with its RESP port), status, a session through bulwark terminal (it finds
+# the running member and talks to it over RESP), a session through redis-cli, stop (graceful),
+# status again, and a terminal on the stopped member's files that finds everything. Builds
+# nothing: run it after a build (mvn -B -q package -DskipTests), with the checkout's bin/bulwark or,
+# with BULWARK=/path/to/bin/bulwark, a distribution's launcher. Exits non-zero at the first step
+# that fails. redis-cli comes from scripts/install-test-tools.sh (Debian's redis-tools); without
+# it that step is skipped, saying so.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bulwark="${BULWARK:-$root/bin/bulwark}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/bulwark-demo.XXXXXX")"
 conf="$work/bulwark.conf"
-printf 'data.directory = %s\nwriteDaemon.intervalMs = 200\n' "$work/data" > "$conf"
+# resp.port = 0: any free port (status tells which), so the demo never clashes with a running member.
+printf 'data.directory = %s\nwriteDaemon.intervalMs = 200\nresp.port = 0\n' "$work/data" > "$conf"
 
 cleanup()
 {
@@ -29,7 +28,19 @@ step()
   printf '\n== %s\n' "$*"
 }
 
-step "a terminal session (bulwark terminal --stop-on-error < script)"
+step "bulwark start"
+"$bulwark" start --config "$conf" --wait 60
+
+step "bulwark status (exit 0: running)"
+status="$("$bulwark" status --config "$conf")"
+echo "$status"
+port="$(sed -n 's/^service: RESP on [^ ]*:\([0-9][0-9]*\).*/\1/p' <<<"$status" | head -n 1)"
+if [[ -z "$port" ]]; then
+  echo "demo-member.sh: status names no RESP port" >&2
+  exit 1
+fi
+
+step "a terminal session on the running member (bulwark terminal --stop-on-error < script)"
 "$bulwark" terminal --config "$conf" --stop-on-error <<'SESSION'
 set ^Orders("2026-11-23",1)="shipped",^Orders("2026-11-23",2)="packed"
 write ^Orders
@@ -40,16 +51,19 @@ write $data(^Orders("2026-11-23",3)),",",$get(^Orders("2026-11-23",3),"rolled ba
 lock +^Orders("2026-11-23"):1 write "locked, $test=",$test lock
 SESSION
 
-step "bulwark start"
-"$bulwark" start --config "$conf" --wait 60
-
-step "bulwark status (exit 0: running)"
-"$bulwark" status --config "$conf"
-
-step "bulwark terminal while the daemon runs: refused, naming its pid"
-if "$bulwark" terminal --config "$conf" < /dev/null; then
-  echo "demo-member.sh: the terminal opened a data directory a daemon holds" >&2
-  exit 1
+step "a redis-cli session on port $port (plain keys are nodes of ^redis)"
+if ! command -v redis-cli >/dev/null 2>&1; then
+  "$root/scripts/install-test-tools.sh" >/dev/null 2>&1 || true
+fi
+if command -v redis-cli >/dev/null 2>&1; then
+  for command in "PING" "SET greeting hello" "GET greeting" "INCRBY visits 3" "MSET a 1 b 2" "MGET a b greeting" \
+      "GGET Orders 2026-11-23 1" "GET missing" "FROB"; do
+    echo "redis-cli> $command"
+    # shellcheck disable=SC2086
+    redis-cli -p "$port" $command
+  done
+else
+  echo "(skipped: redis-cli is not installed and scripts/install-test-tools.sh could not install it)"
 fi
 
 step "bulwark stop"
@@ -63,10 +77,11 @@ if [[ $code -ne 3 ]]; then
   exit 1
 fi
 
-step "the data survived the daemon's run"
+step "the data survived: a terminal on the stopped member's files"
 "$bulwark" terminal --config "$conf" --stop-on-error <<'SESSION'
 zwrite ^Orders
+zwrite ^redis
 SESSION
-step "what the daemon wrote to messages.log"
+step "what the member wrote to messages.log"
 pid="$(sed -n 's/.* \([0-9][0-9]*\) 0 \[DAEMON\] member ready.*/\1/p' "$work/data/messages.log" | tail -n 1)"
-grep -E " $pid [0-3] \[(DAEMON|INSTANCE)\]" "$work/data/messages.log"
+grep -E " $pid [0-3] \[(DAEMON|INSTANCE|RESP)\]" "$work/data/messages.log"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that the fault-injection system tests need (SPEC F-3, J-6):
+# Installs the Debian packages that the fault-injection system tests (SPEC F-3, J-6) and the RESP
+# server's client-tool tests (V-2) need:
 #   fiu-utils   fiu-run and fiu-ctrl (libfiu): I/O errors injected into a child JVM's libc calls
 #   e2fsprogs   mkfs.ext4: a small file system image for the disk-full test
 #   mount       mount, umount, losetup: loop-mounting that image
+#   redis-tools redis-cli and redis-benchmark: real Redis clients against the RESP server (V-2)
 # Idempotent and quiet when everything is present; needs root (or passwordless sudo) and apt.
 # The tests run it themselves when a tool is missing, and skip with this script's message when it fails.
 set -euo pipefail
@@ -14,6 +16,8 @@ declare -A tool_package=(
     [losetup]=mount
     [mount]=mount
     [umount]=mount
+    [redis-cli]=redis-tools
+    [redis-benchmark]=redis-tools
 )
 
 missing=()

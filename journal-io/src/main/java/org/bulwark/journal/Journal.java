@@ -3,6 +3,7 @@ package org.bulwark.journal;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bulwark.common.io.DurableFile;
 import org.bulwark.common.io.FileLayer;
@@ -11,6 +12,9 @@ import org.bulwark.common.log.MessageLog;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,6 +66,20 @@ public final class Journal implements AutoCloseable
     private final AtomicLongArray waiterPositions = new AtomicLongArray(WAITER_SLOTS);
     private final AtomicInteger waiters = new AtomicInteger();
     private volatile long durablePosition;
+
+    /*
+     * Non-blocking waiters (DurableListener): registered from any thread into a bounded queue (an
+     * overflow list behind a lock if it is ever full), taken by the writer into its own list with a
+     * deadline and told after each sync. A listener object is registered at most once at a time, so
+     * steady state allocates nothing.
+     */
+    private static final int LISTENER_QUEUE_CAPACITY = 16 * 1024;
+    private final ManyToOneConcurrentArrayQueue<DurableListener> newListeners =
+        new ManyToOneConcurrentArrayQueue<>(LISTENER_QUEUE_CAPACITY);
+    private final ArrayDeque<DurableListener> overflowListeners = new ArrayDeque<>();
+    private final ArrayList<DurableListener> pendingListeners = new ArrayList<>(); // writer thread only
+    private long[] pendingPositions = new long[64]; // writer thread only, parallel to pendingListeners
+    private long[] pendingDeadlinesNs = new long[64]; // writer thread only
     private volatile String frozen;
     private volatile boolean running = true;
     private volatile boolean switchRequested;
@@ -420,6 +438,166 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Tell {@code listener} on the writer's thread once {@link DurableListener#awaitedPosition()} is
+     * durable, or that it failed to become durable within the freeze timeout (as
+     * {@link #awaitDurable(long)} would have thrown). The caller never blocks.
+     *
+     * @return false if the position is durable already: nothing is registered and no callback comes.
+     */
+    public boolean notifyWhenDurable(final DurableListener listener)
+    {
+        final long position = listener.awaitedPosition();
+        if (durablePosition >= position)
+        {
+            return false;
+        }
+        if (!newListeners.offer(listener))
+        {
+            synchronized (overflowListeners)
+            {
+                overflowListeners.add(listener);
+            }
+        }
+        if (!running && !writer.isAlive())
+        {
+            // The writer's last look is past (close drains once more after it ended, see close()).
+            failListeners("the journal is closed");
+        }
+        requestFlush();
+        return true;
+    }
+
+    /**
+     * Take newly registered listeners and tell those whose position is durable, or whose deadline
+     * passed. Runs on the writer thread after each write and each idle wake-up.
+     */
+    private void completeListeners()
+    {
+        final long nowNs = System.nanoTime();
+        final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(config.freezeTimeoutMs());
+        for (DurableListener listener; null != (listener = newListeners.poll()); )
+        {
+            addPending(listener, nowNs + timeoutNs);
+        }
+        if (!overflowListeners.isEmpty())
+        {
+            synchronized (overflowListeners)
+            {
+                for (DurableListener listener; null != (listener = overflowListeners.poll()); )
+                {
+                    addPending(listener, nowNs + timeoutNs);
+                }
+            }
+        }
+        final long durable = durablePosition;
+        int i = 0;
+        while (i < pendingListeners.size())
+        {
+            final DurableListener listener = pendingListeners.get(i);
+            if (pendingPositions[i] <= durable)
+            {
+                removePending(i);
+                tell(listener, durable, null);
+            }
+            else if (nowNs - pendingDeadlinesNs[i] > 0)
+            {
+                final long position = pendingPositions[i];
+                removePending(i);
+                final String reason = frozen;
+                tell(listener, durable, new JournalFrozenException(null != reason ? "the journal is frozen (durable " +
+                    "up to " + durable + "): " + reason : "position " + position + " did not become durable within " +
+                    config.freezeTimeoutMs() + " ms (durable up to " + durable + ")"));
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+
+    /**
+     * Call a listener; one that throws is logged, never allowed to stop the writer.
+     */
+    private void tell(final DurableListener listener, final long durable, final JournalFrozenException failure)
+    {
+        try
+        {
+            if (null == failure)
+            {
+                listener.durable(durable);
+            }
+            else
+            {
+                listener.failed(failure);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            log.warning(SUBSYSTEM, "a durability listener failed: " + ex);
+        }
+    }
+
+    private void addPending(final DurableListener listener, final long deadlineNs)
+    {
+        final int index = pendingListeners.size();
+        if (index == pendingPositions.length)
+        {
+            pendingPositions = Arrays.copyOf(pendingPositions, index * 2);
+            pendingDeadlinesNs = Arrays.copyOf(pendingDeadlinesNs, index * 2);
+        }
+        pendingListeners.add(listener);
+        pendingPositions[index] = listener.awaitedPosition();
+        pendingDeadlinesNs[index] = deadlineNs;
+    }
+
+    /**
+     * Swap-remove: the order of pending listeners does not matter.
+     */
+    private void removePending(final int index)
+    {
+        final int last = pendingListeners.size() - 1;
+        pendingListeners.set(index, pendingListeners.get(last));
+        pendingPositions[index] = pendingPositions[last];
+        pendingDeadlinesNs[index] = pendingDeadlinesNs[last];
+        pendingListeners.remove(last);
+    }
+
+    /**
+     * Fail every listener not yet told (the writer stopped): none is left waiting forever. The
+     * queue has one consumer at a time: the writer, or (synchronized) whoever runs this after it ended.
+     */
+    private synchronized void failListeners(final String reason)
+    {
+        final List<DurableListener> failed = new ArrayList<>();
+        if (Thread.currentThread() == writer || !writer.isAlive())
+        {
+            failed.addAll(pendingListeners);
+            pendingListeners.clear();
+        }
+        for (DurableListener listener; null != (listener = newListeners.poll()); )
+        {
+            failed.add(listener);
+        }
+        synchronized (overflowListeners)
+        {
+            failed.addAll(overflowListeners);
+            overflowListeners.clear();
+        }
+        for (final DurableListener listener : failed)
+        {
+            if (durablePosition >= listener.awaitedPosition())
+            {
+                tell(listener, durablePosition, null);
+            }
+            else
+            {
+                tell(listener, durablePosition, new JournalFrozenException(reason + " (durable up to " +
+                    durablePosition + ")"));
+            }
+        }
+    }
+
+    /**
      * Have the writer write and sync now rather than at its next interval.
      */
     public void requestFlush()
@@ -469,10 +647,12 @@ public final class Journal implements AutoCloseable
             {
                 worked = false;
             }
+            completeListeners();
             if (!worked)
             {
                 if (!running && (buffer.head() == buffer.tail() || null != frozen))
                 {
+                    failListeners("the journal is closed");
                     return;
                 }
                 LockSupport.parkNanos(this, idleNs);
@@ -681,6 +861,10 @@ public final class Journal implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        if (!writer.isAlive())
+        {
+            failListeners("the journal was abandoned");
+        }
         if (null != current)
         {
             current.close();
@@ -703,6 +887,10 @@ public final class Journal implements AutoCloseable
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+        if (!writer.isAlive())
+        {
+            failListeners("the journal is closed");
         }
         if (null != current)
         {

@@ -26,11 +26,12 @@ import java.util.Set;
  * bulwark start     [options] [--wait S]   start the member as a daemon, wait until ready
  * bulwark stop      [options] [--timeout S] [--nofailover]   graceful shutdown
  * bulwark status    [options]              running (exit 0) or stopped (exit 3)
- * bulwark run       [options]              the member in the foreground until SIGTERM
+ * bulwark run       [options]              the member in the foreground (RESP port) until SIGTERM
  * bulwark terminal  [options]              the terminal idiom, interactive or from standard input
  * bulwark shell     [options]              commands from standard input (transactions, locks, ...)
  * bulwark config                           list the configuration keys and defaults
  * bulwark stat      [options]              live counters of the member running on the data directory
+ * bulwark serve     [options]              the same as run
  *
  * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
  *          --data DIR      data directory when there is no configuration file (default ./data)
@@ -141,6 +142,7 @@ public final class BulwarkCli
                     return new JournalCommand(out, err).run(options.config(), options.instanceOptions(err),
                         options.arguments);
                 case "run":
+                case "serve":
                     return new RunCommand(out, MemberServices.standard()).run(options.config(),
                         options.instanceOptions(err), StartCommand.effectiveConfigFile(options));
                 case "start":
@@ -286,7 +288,7 @@ public final class BulwarkCli
         out.println("  start [--wait S]         start the member as a daemon; wait until it is ready (default 120 s)");
         out.println("  stop [--timeout S] [--nofailover]   graceful shutdown; wait for it (default 660 s)");
         out.println("  status                   running (exit 0, pid, uptime) or stopped (exit 3)");
-        out.println("  run                      the member in the foreground until SIGTERM (what start runs)");
+        out.println("  run                      the member with its RESP port until SIGTERM (what start runs)");
         out.println("  terminal [--stop-on-error]  the terminal idiom: set ^x(\"a\",1)=\"v\", write ^x, zwrite, kill,");
         out.println("                           $order, $data, $increment, tstart, tcommit, lock +^x:5, halt; reads");
         out.println("                           standard input when it is not a console");
@@ -299,6 +301,7 @@ public final class BulwarkCli
         out.println("  config                   list configuration keys and defaults");
         out.println("  stat [--interval MS] [--once] [--count N]");
         out.println("                           live counters and rates of the member running on the data directory");
+        out.println("  serve                    the same as run");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }
 }

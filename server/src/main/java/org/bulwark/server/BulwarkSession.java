@@ -39,6 +39,8 @@ public final class BulwarkSession implements AutoCloseable
     private final GlobalKey undoKey = new GlobalKey();
     private final List<Object[]> deferredUnlocks = new ArrayList<>();
     private boolean asyncByDefault;
+    private boolean deferDurableWaits;
+    private long ackPosition;
     private boolean closed;
 
     BulwarkSession(final Instance instance, final StoreSession store, final boolean asyncByDefault)
@@ -145,6 +147,70 @@ public final class BulwarkSession implements AutoCloseable
         store.scan(global, subscripts, visitor);
     }
 
+    // =================================================================== globals, allocation-free
+
+    /**
+     * Read a node into {@link #value()} / {@link #valueLength()} (valid until the next call).
+     *
+     * @return false if the node has no value.
+     */
+    public boolean get(final GlobalKey key)
+    {
+        checkOpen();
+        return store.get(key);
+    }
+
+    public DirectBuffer value()
+    {
+        return store.value();
+    }
+
+    public int valueLength()
+    {
+        return store.valueLength();
+    }
+
+    public void set(final GlobalKey key, final DirectBuffer value, final int offset, final int length)
+    {
+        checkOpen();
+        final long startNs = System.nanoTime();
+        store.set(key, value, offset, length);
+        committed(startNs);
+    }
+
+    public void kill(final GlobalKey key)
+    {
+        checkOpen();
+        final long startNs = System.nanoTime();
+        store.kill(key);
+        committed(startNs);
+    }
+
+    public void zkill(final GlobalKey key)
+    {
+        checkOpen();
+        final long startNs = System.nanoTime();
+        store.zkill(key);
+        committed(startNs);
+    }
+
+    public int data(final GlobalKey key)
+    {
+        checkOpen();
+        return store.data(key);
+    }
+
+    /**
+     * Atomic increment; the new value is left in {@link #value()}.
+     */
+    public void increment(final GlobalKey key, final java.math.BigDecimal by)
+    {
+        checkOpen();
+        final long startNs = System.nanoTime();
+        store.increment(key, by);
+        committed(startNs);
+    }
+
     public List<String> globalNames()
     {
         checkOpen();
@@ -175,8 +241,36 @@ public final class BulwarkSession implements AutoCloseable
             metrics.committedWithoutWait();
             return;
         }
+        if (deferDurableWaits)
+        {
+            // Counted; its latency is the network layer's to measure, once it is durable.
+            metrics.committedWithoutWait();
+            ackPosition = Math.max(ackPosition, state.lastEnd);
+            return;
+        }
         awaitDurable(state.lastEnd);
         metrics.committed(System.nanoTime() - startNs);
+    }
+
+    /**
+     * For callers that must not block (network event loops): with {@code defer} true, updates
+     * outside a transaction and the outermost synchronous {@code TCOMMIT} return without waiting
+     * for their journal records; the caller must not acknowledge them before {@link #ackPosition()}
+     * is durable (see {@link Journal#notifyWhenDurable}). Rollbacks still wait (they read the
+     * journal back): run them where blocking is allowed.
+     */
+    public void deferDurableWaits(final boolean defer)
+    {
+        this.deferDurableWaits = defer;
+    }
+
+    /**
+     * @return the journal position that must be durable before this session's commits so far may
+     * be acknowledged (0 if none); it only grows. Meaningful with {@link #deferDurableWaits(boolean)}.
+     */
+    public long ackPosition()
+    {
+        return ackPosition;
     }
 
     private void awaitDurable(final long position)
@@ -276,8 +370,16 @@ public final class BulwarkSession implements AutoCloseable
         }
         else
         {
-            awaitDurable(end);
-            metrics.committed(System.nanoTime() - startNs);
+            if (deferDurableWaits)
+            {
+                metrics.committedWithoutWait();
+                ackPosition = Math.max(ackPosition, end);
+            }
+            else
+            {
+                awaitDurable(end);
+                metrics.committed(System.nanoTime() - startNs);
+            }
         }
         assert position >= 0;
     }

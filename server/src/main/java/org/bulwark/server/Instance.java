@@ -336,7 +336,10 @@ public final class Instance implements AutoCloseable
         return transactionIds.getAndIncrement();
     }
 
-    Journal journal()
+    /**
+     * @return the logical journal, or null when journaling is off.
+     */
+    public Journal journal()
     {
         return journal;
     }

@@ -70,6 +70,19 @@ public final class InstanceConfig
         {"metrics.bind", "127.0.0.1", "address the metrics endpoint listens on"},
         {"metrics.port", "9180", "port of the metrics endpoint, 0 for any free port"},
         {"metrics.intervalMs", "1000", "latency percentiles in the counters file and /metrics cover this long"},
+        {"resp.enabled", "true", "serve the RESP client protocol (V-2) when the member runs as a server"},
+        {"resp.port", "6380", "RESP TCP port (6380, not Redis's 6379, so both can run on one host); 0 = any"},
+        {"resp.bind", "127.0.0.1", "RESP listen address; any other than loopback needs auth.password"},
+        {"resp.global", "redis", "the global holding plain keys: SET k v is set ^redis(\"k\")=\"v\""},
+        {"resp.maxBulkBytes", "2m", "longest bulk string in a request (E-1)"},
+        {"resp.maxArrayLength", "65536", "most elements in a request array (E-1)"},
+        {"resp.maxInlineBytes", "64k", "longest inline command line (E-1)"},
+        {"resp.maxRequestBytes", "64m", "most bytes of one whole request (E-1)"},
+        {"auth.user", "default", "user name for AUTH user password / HELLO AUTH (V-7)"},
+        {"auth.password", "", "password clients must give (AUTH); empty: no authentication"},
+        {"tls.enabled", "false", "TLS on the RESP port (V-7)"},
+        {"tls.certificate", "", "PEM certificate chain of the RESP port"},
+        {"tls.privateKey", "", "PEM PKCS#8 private key of the RESP port"},
     };
 
     private final Path source;
@@ -131,6 +144,7 @@ public final class InstanceConfig
         config.journalConfig();
         config.asyncCommit();
         config.metricsConfig();
+        config.respConfig();
         return config;
     }
 
@@ -424,6 +438,68 @@ public final class InstanceConfig
         }
         return text.length() <= 253 &&
             text.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+    }
+
+    /**
+     * @return the RESP server's settings, validated (a non-loopback bind needs a password).
+     */
+    public org.bulwark.server.resp.RespConfig respConfig() throws ConfigException
+    {
+        final org.bulwark.server.resp.RespConfig config = new org.bulwark.server.resp.RespConfig();
+        config.enabled(bool("resp.enabled", true));
+        config.port((int)number("resp.port", org.bulwark.server.resp.RespConfig.DEFAULT_PORT, 0, 65_535));
+        config.bind(values.getOrDefault("resp.bind", org.bulwark.server.resp.RespConfig.DEFAULT_BIND).strip());
+        final String global = values.getOrDefault("resp.global", org.bulwark.server.resp.RespConfig.DEFAULT_GLOBAL)
+            .strip();
+        try
+        {
+            org.bulwark.store.GlobalKey.validateName(global);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw error("resp.global", ex.getMessage());
+        }
+        config.global(global);
+        config.maxBulkBytes((int)boundedSize("resp.maxBulkBytes", "2m", 1 << 30));
+        config.maxArrayLength((int)number("resp.maxArrayLength", 65_536, 1, 1 << 24));
+        config.maxInlineBytes((int)boundedSize("resp.maxInlineBytes", "64k", 1 << 30));
+        config.maxRequestBytes(boundedSize("resp.maxRequestBytes", "64m", 1L << 40));
+        config.authUser(values.getOrDefault("auth.user", "default").strip());
+        config.authPassword(values.getOrDefault("auth.password", "").strip());
+        final String certificate = values.getOrDefault("tls.certificate", "").strip();
+        final String key = values.getOrDefault("tls.privateKey", "").strip();
+        final boolean tls = bool("tls.enabled", false);
+        if (tls && certificate.isEmpty())
+        {
+            throw error("tls.certificate", "tls.enabled is true but no certificate file is given");
+        }
+        if (tls && key.isEmpty())
+        {
+            throw error("tls.privateKey", "tls.enabled is true but no private key file is given");
+        }
+        config.tls(tls, certificate.isEmpty() ? null : Path.of(certificate), key.isEmpty() ? null : Path.of(key));
+        if (config.enabled())
+        {
+            try
+            {
+                config.validate();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw error(ex.getMessage().startsWith("tls") ? "tls.enabled" : "resp.bind", ex.getMessage());
+            }
+        }
+        return config;
+    }
+
+    private long boundedSize(final String key, final String fallback, final long max) throws ConfigException
+    {
+        final long value = size(key, fallback);
+        if (value <= 0 || value > max)
+        {
+            throw error(key, value + " is outside 1.." + max);
+        }
+        return value;
     }
 
     private void checkDatabase(final String key, final String database, final List<String> names) throws ConfigException

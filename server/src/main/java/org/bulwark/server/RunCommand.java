@@ -28,6 +28,7 @@ final class RunCommand
     private final List<MemberService> services;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile int exitCode = BulwarkCli.EXIT_FAILED;
 
     RunCommand(final PrintStream out, final List<MemberService> services)
     {
@@ -54,6 +55,7 @@ final class RunCommand
                 running.add(started);
                 descriptions.add(started.toString());
                 log.info(SUBSYSTEM, "started " + started);
+                out.println("bulwark: serving " + started + " (data " + config.dataDirectory().toAbsolutePath() + ")");
             }
             Runtime.getRuntime().addShutdownHook(new Thread(this::shutdownHook, "bulwark-shutdown"));
             new PidFile(ProcessHandle.current().pid(), startedMs, config.dataDirectory().toAbsolutePath().toString(),
@@ -79,6 +81,7 @@ final class RunCommand
                 }
                 instance.close();
                 Files.deleteIfExists(pidFile);
+                exitCode = BulwarkCli.EXIT_OK;
             }
             finally
             {
@@ -97,7 +100,13 @@ final class RunCommand
         stopRequested.countDown();
         try
         {
-            stopped.await(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS);
+            // The JVM exits when the hooks end: hold it until the shutdown is done, then exit with its
+            // status (a JVM ended by SIGTERM would otherwise report 143 after a clean shutdown).
+            if (stopped.await(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS))
+            {
+                out.flush();
+                Runtime.getRuntime().halt(exitCode);
+            }
         }
         catch (final InterruptedException ex)
         {
