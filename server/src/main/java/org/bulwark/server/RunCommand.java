@@ -82,6 +82,8 @@ final class RunCommand
                 instance.close();
                 Files.deleteIfExists(pidFile);
                 exitCode = BulwarkCli.EXIT_OK;
+                out.println("bulwark: stopped cleanly");
+                out.flush();
             }
             finally
             {

@@ -14,6 +14,49 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class TerminalCommandTest
 {
+    /** A script over every kind of command, and what it prints (also run over RESP: TerminalOverRespTest). */
+    static final String GOLDEN_SCRIPT = String.join("\n",
+        "; orders of the day",
+        "set ^x(\"a\",1)=\"v\",^x(\"a\",2)=02,^x(\"b\")=\"say \"\"hi\"\"\"",
+        "set ^x(1.50)=\"one and a half\",^x(10)=\"ten\"",
+        "write ^x",
+        "zwrite ^x(\"a\")",
+        "write ^x(\"a\",1),\" \",$get(^x(\"c\"),\"none\"),\" \",$data(^x(\"a\")),\" \",$data(^x(\"a\",1))",
+        "write $order(^x(\"\")),\" \",$order(^x(\"\"),-1),\" \",$order(^x(\"a\"),-1),\" \",$query(^x)",
+        "write $increment(^n),\" \",$increment(^n,5),\" \",$increment(^n,-.5)",
+        "write ^x(2)",
+        "set ^y=1 write \"after\"",
+        "tstart set ^t=1 tstart set ^t=2 write $tlevel",
+        "trollback 1 write $get(^t),\" \",$tlevel",
+        "tcommit write $tlevel,\" \",^t",
+        "write ^t",
+        "tstart kill ^x trollback write $data(^x),\" \",$tlevel",
+        "lock +^x(\"a\"):1 write $test",
+        "lock -^x(\"a\") lock",
+        "halt",
+        "write \"not reached\"");
+
+    static final String GOLDEN_OUTPUT = String.join("\n",
+        "^x(1.5)=\"one and a half\"",
+        "^x(10)=\"ten\"",
+        "^x(\"a\",1)=\"v\"",
+        "^x(\"a\",2)=2",
+        "^x(\"b\")=\"say \"\"hi\"\"\"",
+        "^x(\"a\",1)=\"v\"",
+        "^x(\"a\",2)=2",
+        "v none 10 1",
+        "1.5 b 10 ^x(1.5)",
+        "1 6 5.5",
+        "<UNDEFINED> ^x(2)",
+        "after",
+        "2",
+        "1 1",
+        "0 1",
+        "^t=1",
+        "10 0",
+        "1",
+        "");
+
     @TempDir
     Path dir;
 
@@ -30,47 +73,9 @@ class TerminalCommandTest
     @Test
     void aScriptPrintsWhatItWritesAndNothingElse()
     {
-        final CliRun run = terminal(String.join("\n",
-            "; orders of the day",
-            "set ^x(\"a\",1)=\"v\",^x(\"a\",2)=02,^x(\"b\")=\"say \"\"hi\"\"\"",
-            "set ^x(1.50)=\"one and a half\",^x(10)=\"ten\"",
-            "write ^x",
-            "zwrite ^x(\"a\")",
-            "write ^x(\"a\",1),\" \",$get(^x(\"c\"),\"none\"),\" \",$data(^x(\"a\")),\" \",$data(^x(\"a\",1))",
-            "write $order(^x(\"\")),\" \",$order(^x(\"\"),-1),\" \",$order(^x(\"a\"),-1),\" \",$query(^x)",
-            "write $increment(^n),\" \",$increment(^n,5),\" \",$increment(^n,-.5)",
-            "write ^x(2)",
-            "set ^y=1 write \"after\"",
-            "tstart set ^t=1 tstart set ^t=2 write $tlevel",
-            "trollback 1 write $get(^t),\" \",$tlevel",
-            "tcommit write $tlevel,\" \",^t",
-            "write ^t",
-            "tstart kill ^x trollback write $data(^x),\" \",$tlevel",
-            "lock +^x(\"a\"):1 write $test",
-            "lock -^x(\"a\") lock",
-            "halt",
-            "write \"not reached\""));
+        final CliRun run = terminal(GOLDEN_SCRIPT);
         assertEquals(0, run.code(), run.errors());
-        assertEquals(String.join("\n",
-            "^x(1.5)=\"one and a half\"",
-            "^x(10)=\"ten\"",
-            "^x(\"a\",1)=\"v\"",
-            "^x(\"a\",2)=2",
-            "^x(\"b\")=\"say \"\"hi\"\"\"",
-            "^x(\"a\",1)=\"v\"",
-            "^x(\"a\",2)=2",
-            "v none 10 1",
-            "1.5 b 10 ^x(1.5)",
-            "1 6 5.5",
-            "<UNDEFINED> ^x(2)",
-            "after",
-            "2",
-            "1 1",
-            "0 1",
-            "^t=1",
-            "10 0",
-            "1",
-            ""), run.output());
+        assertEquals(GOLDEN_OUTPUT, run.output());
     }
 
     @Test

@@ -213,6 +213,12 @@ public final class RespBackend implements TerminalBackend
         {
             try
             {
+                // The member rolls back a disconnected session's transaction in the background;
+                // roll it back here so that it is undone by the time the terminal says so.
+                if (tlevel() > 0)
+                {
+                    client.call("TROLLBACK");
+                }
                 client.call("QUIT");
             }
             catch (final IOException | RuntimeException ex)

@@ -1,0 +1,58 @@
+package org.bulwark.server;
+
+import org.bulwark.server.resp.RespServer;
+import org.bulwark.server.terminal.LineSource;
+import org.bulwark.server.terminal.RespBackend;
+import org.bulwark.server.terminal.TerminalBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * SPEC V-3 on a running member: the terminal over the member's RESP port ({@link RespBackend})
+ * prints exactly what it prints in-process for the same script, and a session that ends inside a
+ * transaction leaves nothing of it behind on the member.
+ */
+class TerminalOverRespTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void theGoldenScriptPrintsTheSameOverResp() throws Exception
+    {
+        final InstanceConfig config = InstanceConfig.load(CliRun.memberConfig(dir, "resp.port = 0"));
+        try (Instance instance = Instance.open(config, new InstanceOptions());
+            RespServer server = new RespServer(instance, config.respConfig()).start())
+        {
+            final String output = runScript(server, TerminalCommandTest.GOLDEN_SCRIPT);
+            assertEquals(TerminalCommandTest.GOLDEN_OUTPUT, output);
+
+            final String open = runScript(server, "tstart set ^open=1 write $tlevel");
+            assertTrue(open.startsWith("1\n"), open);
+            assertTrue(open.contains("rolled back"), open);
+            assertEquals("0\n", runScript(server, "write $data(^open)"));
+        }
+    }
+
+    private static String runScript(final RespServer server, final String script) throws Exception
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        try (TerminalBackend backend = RespBackend.connect("127.0.0.1", server.port(), "default", "");
+            LineSource lines = LineSource.script(new BufferedReader(new StringReader(script))))
+        {
+            assertEquals(BulwarkCli.EXIT_OK, new TerminalCommand(out, null, false).run(backend, lines, false));
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}
