@@ -578,10 +578,8 @@ public final class Instance implements AutoCloseable
     public void abandon() throws IOException
     {
         closed = true;
-        if (null != journal)
-        {
-            journal.abandon();
-        }
+        // The daemon first: a cycle in progress waits for the journal to be durable up to its
+        // checkpoint, which an abandoned journal never is (the wait would last the freeze timeout).
         if (null != runner)
         {
             try
@@ -593,6 +591,10 @@ public final class Instance implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
             runner.close();
+        }
+        if (null != journal)
+        {
+            journal.abandon();
         }
         CloseHelper.closeAll(metricsEndpoint, metrics, store, recovery.wij(), log, directoryLock);
     }

@@ -1,5 +1,7 @@
 package org.bulwark.server;
 
+import org.agrona.concurrent.status.AtomicCounter;
+import org.bulwark.server.metrics.CounterDescriptor;
 import org.bulwark.server.resp.RespServer;
 import org.bulwark.server.terminal.LineSource;
 import org.bulwark.server.terminal.RespBackend;
@@ -13,6 +15,7 @@ import java.io.PrintStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +33,8 @@ class TerminalOverRespTest
     @Test
     void theGoldenScriptPrintsTheSameOverResp() throws Exception
     {
-        final InstanceConfig config = InstanceConfig.load(CliRun.memberConfig(dir, "resp.port = 0"));
+        final InstanceConfig config = InstanceConfig.load(CliRun.memberConfig(dir, "resp.port = 0",
+            "metrics.intervalMs = 10"));
         try (Instance instance = Instance.open(config, new InstanceOptions());
             RespServer server = new RespServer(instance, config.respConfig()).start())
         {
@@ -41,6 +45,16 @@ class TerminalOverRespTest
             assertTrue(open.startsWith("1\n"), open);
             assertTrue(open.contains("rolled back"), open);
             assertEquals("0\n", runScript(server, "write $data(^open)"));
+
+            // Commits over RESP are acknowledged from the journal's durability callback, and their
+            // latency reaches the commit histogram from there (published every metrics.intervalMs).
+            final AtomicCounter samples = instance.metrics().counter(CounterDescriptor.COMMIT_LATENCY_COUNT);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (samples.get() == 0 && System.nanoTime() - deadlineNs < 0)
+            {
+                Thread.sleep(5); // polled against the deadline above
+            }
+            assertTrue(samples.get() > 0, "no commit latency was recorded for commits over RESP");
         }
     }
 

@@ -2,8 +2,6 @@ package org.bulwark.server.metrics;
 
 import org.HdrHistogram.Recorder;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersReader;
@@ -12,6 +10,7 @@ import org.bulwark.store.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -38,7 +37,8 @@ public final class MemberMetrics implements AutoCloseable
     private final Recorder commitLatencyUs = new Recorder(LATENCY_MAX_US, 3);
     private final MetricsAgent agent;
     private final int samplePeriodMs;
-    private AgentRunner runner;
+    private Thread sampler;
+    private volatile boolean sampling;
 
     private MemberMetrics(final CountersFile file, final int intervalMs)
     {
@@ -141,9 +141,34 @@ public final class MemberMetrics implements AutoCloseable
     public void start(final Consumer<Throwable> errorHandler)
     {
         agent.sampleNow();
-        runner = new AgentRunner(new SleepingMillisIdleStrategy(samplePeriodMs), errorHandler::accept, null, agent);
-        AgentRunner.startOnThread(runner);
+        sampling = true;
+        sampler = new Thread(() -> sample(errorHandler), agent.roleName());
+        sampler.setDaemon(true);
+        sampler.start();
         file.running();
+    }
+
+    /**
+     * The sampling thread: parks between samples rather than sleeping, so that close wakes it at
+     * once (a member opened and closed many times, as recovery tests do, would otherwise wait out
+     * a sampling period at every close).
+     */
+    private void sample(final Consumer<Throwable> errorHandler)
+    {
+        final long periodNs = TimeUnit.MILLISECONDS.toNanos(samplePeriodMs);
+        while (sampling)
+        {
+            try
+            {
+                agent.doWork();
+            }
+            catch (final RuntimeException ex)
+            {
+                errorHandler.accept(ex);
+            }
+            LockSupport.parkNanos(this, periodNs);
+        }
+        agent.onClose();
     }
 
     /**
@@ -152,6 +177,15 @@ public final class MemberMetrics implements AutoCloseable
     public void committed(final long latencyNs)
     {
         commits.increment();
+        commitLatencyUs.recordValue(Math.min(LATENCY_MAX_US, latencyNs / 1_000));
+    }
+
+    /**
+     * The latency of a commit counted earlier by {@link #committedWithoutWait()} whose caller
+     * learned later that it is durable (the RESP server's held replies).
+     */
+    public void commitLatency(final long latencyNs)
+    {
         commitLatencyUs.recordValue(Math.min(LATENCY_MAX_US, latencyNs / 1_000));
     }
 
@@ -217,7 +251,20 @@ public final class MemberMetrics implements AutoCloseable
     @Override
     public void close() throws IOException
     {
-        CloseHelper.close(runner);
+        sampling = false;
+        final Thread thread = sampler;
+        if (null != thread)
+        {
+            LockSupport.unpark(thread);
+            try
+            {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         file.close();
     }
 }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import org.bulwark.journal.DurableListener;
 import org.bulwark.journal.Journal;
+import org.bulwark.server.metrics.MemberMetrics;
 import org.bulwark.journal.JournalFrozenException;
 import org.bulwark.store.ErrorCode;
 
@@ -32,10 +33,12 @@ final class HeldReplies implements DurableListener
     private final Runnable durableTask = this::onDurable;
     private final Runnable failedTask = this::onFailed;
     private ChannelHandlerContext ctx;
+    private MemberMetrics metrics;
     private Journal journal;
     private ByteBuf out;
     private int[] markOffsets = new int[16];
     private long[] markPositions = new long[16];
+    private long[] markStartNs = new long[16];
     private int markHead;
     private int markCount;
     private boolean registered;
@@ -46,6 +49,14 @@ final class HeldReplies implements DurableListener
     {
         this.connection = connection;
         this.writer = writer;
+    }
+
+    /**
+     * Where commit latencies go (the instance's, set before the first command).
+     */
+    void metrics(final MemberMetrics metrics)
+    {
+        this.metrics = metrics;
     }
 
     void attach(final ChannelHandlerContext ctx, final Journal journal)
@@ -78,21 +89,25 @@ final class HeldReplies implements DurableListener
     }
 
     /**
-     * The reply that started at {@code replyStart} acknowledges a commit ending at {@code position}.
+     * The reply that started at {@code replyStart} acknowledges a commit ending at {@code position},
+     * whose command began executing at {@code startNs} (its latency is recorded once it is durable).
      */
-    void markCommitted(final int replyStart, final long position)
+    void markCommitted(final int replyStart, final long position, final long startNs)
     {
         if (null == journal || position <= journal.durablePosition())
         {
+            metrics.commitLatency(System.nanoTime() - startNs);
             return;
         }
         if (markCount == markOffsets.length)
         {
             markOffsets = Arrays.copyOf(markOffsets, markCount * 2);
             markPositions = Arrays.copyOf(markPositions, markCount * 2);
+            markStartNs = Arrays.copyOf(markStartNs, markCount * 2);
         }
         markOffsets[markCount] = replyStart;
         markPositions[markCount] = position;
+        markStartNs[markCount] = startNs;
         markCount++;
     }
 
@@ -121,8 +136,10 @@ final class HeldReplies implements DurableListener
             return;
         }
         final long durable = null == journal ? Long.MAX_VALUE : journal.durablePosition();
+        final long nowNs = System.nanoTime();
         while (markHead < markCount && markPositions[markHead] <= durable)
         {
+            metrics.commitLatency(nowNs - markStartNs[markHead]);
             markHead++;
         }
         if (markHead == markCount)

@@ -71,6 +71,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter
     {
         this.ctx = ctx;
         replies.attach(ctx, server.instance().journal());
+        replies.metrics(server.instance().metrics());
         try
         {
             session = server.instance().openSession();
@@ -263,6 +264,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter
 
     private void execute(final RespCommand command)
     {
+        final long startNs = System.nanoTime();
         final int replyStart = replies.position();
         final long ackBefore = session.ackPosition();
         try
@@ -274,7 +276,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter
             replies.truncate(replyStart); // no half reply before the error
             writer.error(errorText(ex, command));
         }
-        markIfCommitted(replyStart, ackBefore);
+        markIfCommitted(replyStart, ackBefore, startNs);
     }
 
     private void dispatch(final RespCommand command)
@@ -313,11 +315,11 @@ final class RespConnection extends ChannelInboundHandlerAdapter
         entry.handler.handle(this, command);
     }
 
-    private void markIfCommitted(final int replyStart, final long ackBefore)
+    private void markIfCommitted(final int replyStart, final long ackBefore, final long startNs)
     {
         if (null != session && session.ackPosition() > ackBefore)
         {
-            replies.markCommitted(replyStart, session.ackPosition());
+            replies.markCommitted(replyStart, session.ackPosition(), startNs);
         }
     }
 
@@ -491,6 +493,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter
             closeSession();
             return;
         }
+        final long startNs = System.nanoTime();
         final int replyStart = replies.position();
         final long ackBefore = session.ackPosition();
         if (null == failure)
@@ -510,7 +513,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter
             final String text = RespErrors.text(failure);
             writer.error(null != text ? text : "ERR " + failure);
         }
-        markIfCommitted(replyStart, ackBefore);
+        markIfCommitted(replyStart, ackBefore, startNs);
         paused = false;
         while (!paused && !closing && !quitting && !waiting.isEmpty())
         {
