@@ -3,7 +3,6 @@ package org.bulwark.systemtests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -27,16 +26,8 @@ class CommitCrashTest
     @Test
     void everyAcknowledgedCommitSurvivesAndNoTransactionIsPartial() throws Exception
     {
-        final Path config = root.resolve("bulwark.conf");
-        Files.writeString(config, String.join("\n",
-            "data.directory = " + root.resolve("data"),
-            "databases = MAIN, SECOND",
-            "database.MAIN.blockSize = 4k",
-            "map.b* = SECOND",
-            "pool.size = 4m",
-            "journal.fileSize = 2m",
-            "writeDaemon.intervalMs = 50",
-            ""));
+        final Path config = MemberConfig.write(root.resolve("bulwark.conf"), root.resolve("data"), "pool.size = 4m",
+            "journal.fileSize = 2m", "writeDaemon.intervalMs = 50");
         final long baseSeed = Long.getLong("bulwark.seed", System.nanoTime());
         final Random random = new Random(baseSeed);
         Workload.Model state = new Workload.Model();

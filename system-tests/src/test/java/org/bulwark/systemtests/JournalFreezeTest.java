@@ -253,23 +253,11 @@ class JournalFreezeTest
 
     private Path writeConfig(final String syncMethod, final Path journal, final String fileSize) throws Exception
     {
-        final Path config = root.resolve("bulwark.conf");
-        Files.writeString(config, String.join("\n",
-            "data.directory = " + root.resolve("data"),
-            "databases = MAIN, SECOND",
-            "database.MAIN.blockSize = 4k",
-            "map.b* = SECOND",
-            "pool.size = 64m",
-            "journal.directory = " + journal,
-            "journal.fileSize = " + fileSize,
-            "journal.syncMethod = " + syncMethod,
-            "journal.freezeTimeoutMs = " + FREEZE_TIMEOUT_MS,
-            "# The writer writes only when a commit waits, and the write daemon stays idle (see the class comment).",
-            "journal.asyncFlushIntervalMs = 60000",
-            "writeDaemon.intervalMs = 3600000",
-            "writeDaemon.dirtyThresholdPercent = 90",
-            ""));
-        return config;
+        // The writer writes only when a commit waits, and the write daemon stays idle (see the class comment).
+        return MemberConfig.write(root.resolve("bulwark.conf"), root.resolve("data"), "pool.size = 64m",
+            "journal.directory = " + journal, "journal.fileSize = " + fileSize, "journal.syncMethod = " + syncMethod,
+            "journal.freezeTimeoutMs = " + FREEZE_TIMEOUT_MS, "journal.asyncFlushIntervalMs = 60000",
+            "writeDaemon.intervalMs = 3600000", "writeDaemon.dirtyThresholdPercent = 90");
     }
 
     /**

@@ -28,16 +28,8 @@ class TransactionModelTest
     @Test
     void crashesInProcessKeepEveryAcknowledgedTransaction() throws Exception
     {
-        final Path config = root.resolve("crash.conf");
-        Files.writeString(config, String.join("\n",
-            "data.directory = " + root.resolve("crash"),
-            "databases = MAIN, SECOND",
-            "database.MAIN.blockSize = 4k",
-            "map.b* = SECOND",
-            "pool.size = 4m",
-            "journal.fileSize = 1m",
-            "writeDaemon.intervalMs = 5",
-            ""));
+        final Path config = MemberConfig.write(root.resolve("crash.conf"), root.resolve("crash"), "pool.size = 4m",
+            "journal.fileSize = 1m", "writeDaemon.intervalMs = 5");
         final long baseSeed = Long.getLong("bulwark.seed", System.nanoTime());
         final java.util.Random random = new java.util.Random(baseSeed);
         Workload.Model state = new Workload.Model();
@@ -86,16 +78,8 @@ class TransactionModelTest
     @Test
     void transactionsAndRollbacksMatchTheModel() throws Exception
     {
-        final Path config = root.resolve("bulwark.conf");
-        Files.writeString(config, String.join("\n",
-            "data.directory = " + root.resolve("data"),
-            "databases = MAIN, SECOND",
-            "database.MAIN.blockSize = 4k",
-            "map.b* = SECOND",
-            "pool.size = 4m",
-            "journal.fileSize = 1m",
-            "writeDaemon.intervalMs = 5",
-            ""));
+        final Path config = MemberConfig.write(root.resolve("bulwark.conf"), root.resolve("data"), "pool.size = 4m",
+            "journal.fileSize = 1m", "writeDaemon.intervalMs = 5");
         final long seed = Long.getLong("bulwark.seed", System.nanoTime());
         final Transactions transactions = new Transactions(seed);
         final Workload.Model model = new Workload.Model();
