@@ -17,7 +17,7 @@ public final class DiskProbe
 {
     /** Write sizes of the latency variants: a page, and a small record as a lone committer writes. */
     public static final int[] WRITE_SIZES_BYTES = {4096, 256};
-    public static final int DEFAULT_OPS = 1000;
+    public static final int DEFAULT_OPS = 500;
     public static final long DEFAULT_SIZE_BYTES = 64L << 20;
     /** Room left free on the file system beyond what the probe writes. */
     private static final long SPARE_BYTES = 16L << 20;

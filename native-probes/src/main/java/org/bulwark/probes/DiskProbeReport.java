@@ -9,6 +9,7 @@ import java.util.Locale;
 public final class DiskProbeReport
 {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+    private static final int WIDTH_CHARS = 100;
 
     private DiskProbeReport()
     {
@@ -52,7 +53,7 @@ public final class DiskProbeReport
         line(out, "fua", device.fua());
         for (final String warning : device.warnings())
         {
-            out.append('\n').append(warning).append('\n');
+            out.append('\n').append(wrap(warning, WIDTH_CHARS));
         }
 
         out.append("\nrecommendation\n");
@@ -129,6 +130,29 @@ public final class DiskProbeReport
             .field("reason", recommendation.reason())
             .endObject();
         return json.endObject().toString();
+    }
+
+    /**
+     * Break prose at spaces into lines of at most {@code widthChars}, continuation lines indented.
+     */
+    static String wrap(final String text, final int widthChars)
+    {
+        final StringBuilder out = new StringBuilder();
+        int lineStart = 0;
+        for (final String word : text.split(" "))
+        {
+            if (out.length() - lineStart + word.length() + 1 > widthChars && out.length() > lineStart)
+            {
+                out.append('\n').append("  ");
+                lineStart = out.length() - 2;
+            }
+            else if (out.length() > lineStart)
+            {
+                out.append(' ');
+            }
+            out.append(word);
+        }
+        return out.append('\n').toString();
     }
 
     private static String size(final int bytes)

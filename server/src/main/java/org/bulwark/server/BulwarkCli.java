@@ -32,6 +32,8 @@ import java.util.Set;
  * bulwark config                           list the configuration keys and defaults
  * bulwark stat      [options]              live counters of the member running on the data directory
  * bulwark serve     [options]              the same as run
+ * bulwark probe disk DIR [--size MB] [--ops N] [--write-config FILE] [--json]
+ *                                          durable-write latencies of a disk, recommended journal sync
  *
  * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
  *          --data DIR      data directory when there is no configuration file (default ./data)
@@ -162,6 +164,8 @@ public final class BulwarkCli
                 case "stat":
                     return new StatCommand(out, err, out == System.out && null != System.console())
                         .run(options.config().dataDirectory(), options.arguments);
+                case "probe":
+                    return new ProbeCommand(out, err).run(options.arguments);
                 case "config":
                     for (final String[] key : InstanceConfig.KEYS)
                     {
@@ -229,6 +233,7 @@ public final class BulwarkCli
                 case "--once":
                 case "--stop-on-error":
                 case "--nofailover":
+                case "--json":
                     options.arguments.add(arg);
                     break;
                 case "--from":
@@ -247,7 +252,10 @@ public final class BulwarkCli
                 case "--count":
                 case "--wait":
                 case "--timeout":
-                    // options of journal, backup, stat, start and stop: passed on with their value
+                case "--size":
+                case "--ops":
+                case "--write-config":
+                    // options of journal, backup, stat, start, stop and probe: passed on with their value
                     options.arguments.add(arg);
                     options.arguments.add(value(args, ++i, arg));
                     break;
@@ -302,6 +310,9 @@ public final class BulwarkCli
         out.println("  stat [--interval MS] [--once] [--count N]");
         out.println("                           live counters and rates of the member running on the data directory");
         out.println("  serve                    the same as run");
+        out.println("  probe disk DIR [--size MB] [--ops N] [--write-config FILE] [--json]");
+        out.println("                           durable-write latencies and bandwidth of the disk holding DIR, its");
+        out.println("                           /sys facts, the recommended journal.syncMethod (written to FILE)");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }
 }
