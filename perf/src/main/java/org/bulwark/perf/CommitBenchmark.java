@@ -3,6 +3,9 @@ package org.bulwark.perf;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bulwark.journal.Journal;
+import org.bulwark.probes.DurableWrites;
+import org.bulwark.probes.SyncMode;
+import org.bulwark.probes.WriteLatency;
 import org.bulwark.server.BulwarkSession;
 import org.bulwark.server.Instance;
 import org.bulwark.server.InstanceConfig;
@@ -87,15 +90,16 @@ public final class CommitBenchmark
         {
             final boolean dsync = sync.equalsIgnoreCase("dsync");
             // The raw disk, measured just before this sync method's runs, for the 1-committer target.
-            SyncProbe.Result append = null;
-            SyncProbe.Result page = null;
+            WriteLatency append = null;
+            WriteLatency page = null;
             if (baselineOps > 0)
             {
                 final Path file = root.resolve("baseline.dat");
                 Files.createDirectories(root);
-                SyncProbe.preallocate(file, 64L << 20);
-                append = SyncProbe.measure(file, 64L << 20, 256, dsync, !dsync, baselineOps / 10, baselineOps);
-                page = SyncProbe.measure(file, 64L << 20, 4096, dsync, !dsync, baselineOps / 10, baselineOps);
+                DurableWrites.preallocate(file, 64L << 20);
+                final SyncMode mode = dsync ? SyncMode.DSYNC : SyncMode.FDATASYNC;
+                append = DurableWrites.overwrite(file, 64L << 20, 256, mode, baselineOps / 10, baselineOps);
+                page = DurableWrites.overwrite(file, 64L << 20, 4096, mode, baselineOps / 10, baselineOps);
                 Files.delete(file);
                 baselineRows.add(Latency.row("raw 256 B append, " + sync, append.latencyNs(), append.opsPerSecond()));
                 baselineRows.add(Latency.row("raw 4 KiB overwrite, " + sync, page.latencyNs(), page.opsPerSecond()));
@@ -156,7 +160,7 @@ public final class CommitBenchmark
         verdicts.forEach(System.out::println);
     }
 
-    private static long p50(final SyncProbe.Result result)
+    private static long p50(final WriteLatency result)
     {
         return result.latencyNs().getValueAtPercentile(50);
     }

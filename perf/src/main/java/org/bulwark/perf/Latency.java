@@ -3,16 +3,16 @@ package org.bulwark.perf;
 import org.HdrHistogram.Histogram;
 
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Latency histograms recorded in nanoseconds and printed in microseconds, one Markdown table row
- * per measurement, so that results paste into RESULTS.md as they are.
+ * Latency histograms recorded in nanoseconds (created and recorded by the native-probes module's
+ * {@code Latency}, so probe and benchmark percentiles compare) and printed in microseconds, one
+ * Markdown table row per measurement, so that results paste into RESULTS.md as they are.
  */
 final class Latency
 {
     /** Longest latency a histogram holds: anything longer is clamped to it (and shows as the max). */
-    static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(60);
+    static final long HIGHEST_NS = org.bulwark.probes.Latency.HIGHEST_NS;
 
     private Latency()
     {
@@ -20,7 +20,7 @@ final class Latency
 
     static Histogram newHistogram()
     {
-        return new Histogram(HIGHEST_NS, 3);
+        return org.bulwark.probes.Latency.newHistogram();
     }
 
     /**
@@ -28,7 +28,7 @@ final class Latency
      */
     static void record(final Histogram histogram, final long ns)
     {
-        histogram.recordValue(Math.min(Math.max(ns, 0), HIGHEST_NS));
+        org.bulwark.probes.Latency.record(histogram, ns);
     }
 
     static String header(final String firstColumns)

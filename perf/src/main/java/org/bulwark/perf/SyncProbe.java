@@ -1,15 +1,14 @@
 package org.bulwark.perf;
 
 import org.HdrHistogram.Histogram;
+import org.bulwark.probes.DurableWrites;
+import org.bulwark.probes.SyncMode;
+import org.bulwark.probes.WriteLatency;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * The disk's durable-write latency as the journal sees it, without the journal: positional writes
  * into a file preallocated with written zeros (as journal files are, SPEC J-2), each made durable
  * before the next, with {@code FileChannel.force(false)} ({@code fdatasync}) or through a channel
- * opened with {@link StandardOpenOption#DSYNC} ({@code O_DSYNC}), one thread. Two shapes:
+ * opened with {@code StandardOpenOption.DSYNC} ({@code O_DSYNC}), one thread, measured by
+ * {@link DurableWrites} (the code behind {@code bulwark probe disk}). Two shapes:
  * <ul>
  *   <li>{@code 4 KiB overwrite}: whole pages, advancing through the file;</li>
  *   <li>{@code 256 B append}: small records back to back, as a lone committer's journal writes
@@ -60,14 +60,14 @@ public final class SyncProbe
         System.out.printf("SyncProbe: %s on %s (%s), file of %d MiB preallocated with written zeros, %d ops " +
             "after %d warm-up ops per variant%n", dir.toAbsolutePath(), store.name(), store.type(),
             fileBytes >> 20, ops, warmup);
-        preallocate(file, fileBytes);
+        DurableWrites.preallocate(file, fileBytes);
 
         System.out.println(Latency.header("variant"));
-        run("4 KiB overwrite + fdatasync", file, fileBytes, 4096, false, true, warmup, ops);
-        run("4 KiB overwrite, O_DSYNC", file, fileBytes, 4096, true, false, warmup, ops);
-        run("256 B append + fdatasync", file, fileBytes, 256, false, true, warmup, ops);
-        run("256 B append, O_DSYNC", file, fileBytes, 256, true, false, warmup, ops);
-        run("4 KiB overwrite, page cache only", file, fileBytes, 4096, false, false, warmup, ops);
+        run("4 KiB overwrite + fdatasync", file, fileBytes, 4096, SyncMode.FDATASYNC, warmup, ops);
+        run("4 KiB overwrite, O_DSYNC", file, fileBytes, 4096, SyncMode.DSYNC, warmup, ops);
+        run("256 B append + fdatasync", file, fileBytes, 256, SyncMode.FDATASYNC, warmup, ops);
+        run("256 B append, O_DSYNC", file, fileBytes, 256, SyncMode.DSYNC, warmup, ops);
+        run("4 KiB overwrite, page cache only", file, fileBytes, 4096, SyncMode.NONE, warmup, ops);
         Files.delete(file);
         System.out.println();
         System.out.println(Latency.header("hand-off"));
@@ -123,95 +123,11 @@ public final class SyncProbe
         return histogram;
     }
 
-    /**
-     * Fill the file with zeros and make it durable: its blocks are allocated and written, so later
-     * overwrites change no metadata (an {@code fallocate}d or sparse file would).
-     */
-    static void preallocate(final Path file, final long bytes) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING))
-        {
-            final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-            for (long at = 0; at < bytes; at += zeros.capacity())
-            {
-                zeros.clear().limit((int)Math.min(zeros.capacity(), bytes - at));
-                while (zeros.hasRemaining())
-                {
-                    channel.write(zeros, at + zeros.position());
-                }
-            }
-            channel.force(true);
-        }
-        try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ))
-        {
-            directory.force(true);
-        }
-    }
-
     private static void run(
-        final String name, final Path file, final long fileBytes, final int writeBytes, final boolean dsync,
-        final boolean fdatasync, final int warmup, final int ops) throws IOException
-    {
-        final Result result = measure(file, fileBytes, writeBytes, dsync, fdatasync, warmup, ops);
-        System.out.println(Latency.row(name, result.latencyNs(), result.opsPerSecond()));
-    }
-
-    /**
-     * Latencies of one shape of durable write, and the rate of the measured part.
-     */
-    record Result(Histogram latencyNs, double opsPerSecond)
-    {
-    }
-
-    /**
-     * Write {@code writeBytes} at a time, back to back through the preallocated file (wrapping
-     * around), each write made durable before the next: through {@code O_DSYNC} if {@code dsync},
-     * by {@code force(false)} if {@code fdatasync}, or not at all.
-     */
-    static Result measure(
-        final Path file, final long fileBytes, final int writeBytes, final boolean dsync, final boolean fdatasync,
+        final String name, final Path file, final long fileBytes, final int writeBytes, final SyncMode mode,
         final int warmup, final int ops) throws IOException
     {
-        final ByteBuffer data = ByteBuffer.allocateDirect(writeBytes);
-        final byte[] random = new byte[writeBytes];
-        ThreadLocalRandom.current().nextBytes(random);
-        data.put(random).flip();
-        final Histogram histogram = Latency.newHistogram();
-        try (FileChannel channel = dsync ?
-            FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.DSYNC) :
-            FileChannel.open(file, StandardOpenOption.WRITE))
-        {
-            long offset = 0;
-            long measuredStartNs = 0;
-            for (int i = 0; i < warmup + ops; i++)
-            {
-                if (i == warmup)
-                {
-                    measuredStartNs = System.nanoTime();
-                }
-                if (offset + writeBytes > fileBytes)
-                {
-                    offset = 0;
-                }
-                final long startNs = System.nanoTime();
-                data.clear();
-                while (data.hasRemaining())
-                {
-                    channel.write(data, offset + data.position());
-                }
-                if (fdatasync)
-                {
-                    channel.force(false);
-                }
-                final long endNs = System.nanoTime();
-                if (i >= warmup)
-                {
-                    Latency.record(histogram, endNs - startNs);
-                }
-                offset += writeBytes;
-            }
-            return new Result(histogram, ops / ((System.nanoTime() - measuredStartNs) / 1e9));
-        }
+        final WriteLatency result = DurableWrites.overwrite(file, fileBytes, writeBytes, mode, warmup, ops);
+        System.out.println(Latency.row(name, result.latencyNs(), result.opsPerSecond()));
     }
 }
