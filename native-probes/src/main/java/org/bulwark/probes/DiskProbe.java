@@ -1,6 +1,7 @@
 package org.bulwark.probes;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ public final class DiskProbe
     /** Room left free on the file system beyond what the probe writes. */
     private static final long SPARE_BYTES = 16L << 20;
     private static final long MAPPED_BYTES = 16L << 20;
+    private static final int INTERLEAVED_ROUNDS = 10;
 
     private final Path directory;
     private final long sizeBytes;
@@ -70,11 +72,11 @@ public final class DiskProbe
                     variants.add(new DiskProbeResult.Variant(DiskProbeResult.Shape.APPEND, mode, writeBytes,
                         DurableWrites.append(appended, writeBytes, mode, warmup, ops)));
                 }
-                for (final SyncMode mode : new SyncMode[]{SyncMode.FDATASYNC, SyncMode.DSYNC})
-                {
-                    variants.add(new DiskProbeResult.Variant(DiskProbeResult.Shape.OVERWRITE, mode, writeBytes,
-                        DurableWrites.overwrite(preallocated, sizeBytes, writeBytes, mode, warmup, ops)));
-                }
+                final WriteLatency[] overwrites = interleavedOverwrites(preallocated, writeBytes, warmup);
+                variants.add(new DiskProbeResult.Variant(DiskProbeResult.Shape.OVERWRITE, SyncMode.FDATASYNC,
+                    writeBytes, overwrites[0]));
+                variants.add(new DiskProbeResult.Variant(DiskProbeResult.Shape.OVERWRITE, SyncMode.DSYNC,
+                    writeBytes, overwrites[1]));
                 variants.add(new DiskProbeResult.Variant(DiskProbeResult.Shape.MAPPED, SyncMode.NONE, writeBytes,
                     DurableWrites.mappedForce(preallocated, Math.min(sizeBytes, MAPPED_BYTES), writeBytes, warmup,
                     ops)));
@@ -82,7 +84,8 @@ public final class DiskProbe
             Files.delete(appended); // give its space back before the sequential write
             final double mibPerSecond = DurableWrites.sequentialMibPerSecond(appended, sizeBytes);
             return new DiskProbeResult(directory, variants, sizeBytes, mibPerSecond,
-                deviceFactsReader.read(directory));
+                deviceFactsReader.read(directory), Runtime.getRuntime().availableProcessors(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         catch (final IOException ex)
         {
@@ -100,6 +103,31 @@ public final class DiskProbe
                 // already shutting down: the hook deletes the files (again, harmlessly)
             }
         }
+    }
+
+    /**
+     * The two overwrite variants the recommendation compares, run in alternating rounds rather than
+     * one after the other, so that other work on the machine (a build, another member) and drift of
+     * the device weigh on both alike instead of deciding the comparison.
+     *
+     * @return {fdatasync, O_DSYNC}.
+     */
+    private WriteLatency[] interleavedOverwrites(final Path file, final int writeBytes, final int warmup)
+        throws IOException
+    {
+        final int rounds = Math.min(INTERLEAVED_ROUNDS, ops);
+        WriteLatency fdatasync = null;
+        WriteLatency dsync = null;
+        for (int round = 0; round < rounds; round++)
+        {
+            final int roundOps = ops / rounds + (round < ops % rounds ? 1 : 0);
+            final int roundWarmup = round == 0 ? warmup : 0;
+            fdatasync = WriteLatency.merge(fdatasync,
+                DurableWrites.overwrite(file, sizeBytes, writeBytes, SyncMode.FDATASYNC, roundWarmup, roundOps));
+            dsync = WriteLatency.merge(dsync,
+                DurableWrites.overwrite(file, sizeBytes, writeBytes, SyncMode.DSYNC, roundWarmup, roundOps));
+        }
+        return new WriteLatency[]{fdatasync, dsync};
     }
 
     /**

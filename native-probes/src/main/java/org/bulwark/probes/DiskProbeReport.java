@@ -39,6 +39,11 @@ public final class DiskProbeReport
             "%nsequential write: %d MiB in 1 MiB writes + one fdatasync: %.0f MiB/s%n",
             result.sequentialBytes() >> 20, result.sequentialMibPerSecond()));
 
+        out.append(String.format(Locale.ROOT, "machine: %d processors, load average %.2f at the end%s%n",
+            result.processors(), result.loadAverage(), result.busyMachine() ?
+            " (NOTE: other work shares the machine: latencies are noisier than on a quiet one; rerun to compare)" :
+            ""));
+
         out.append("\ndevice (from /proc/self/mountinfo and /sys; reported, not measured)\n");
         line(out, "file system", null == device.mountPoint() ? null :
             device.fsType() + " on " + device.source() + " mounted at " + device.mountPoint() + " (" +
@@ -99,6 +104,11 @@ public final class DiskProbeReport
             .field("bytes", result.sequentialBytes())
             .field("writeBytes", 1L << 20)
             .field("mibPerSecond", result.sequentialMibPerSecond())
+            .endObject();
+        json.name("machine").beginObject()
+            .field("processors", result.processors())
+            .field("loadAverage", result.loadAverage())
+            .field("busy", result.busyMachine())
             .endObject();
         final DeviceFacts device = result.device();
         json.name("device").beginObject()

@@ -11,10 +11,22 @@ import java.util.List;
  * @param sequentialBytes      size of the sequential write.
  * @param sequentialMibPerSecond its bandwidth, one {@code fdatasync} at the end included.
  * @param device               the facts /sys reports for the device holding the directory.
+ * @param processors           processors the JVM sees.
+ * @param loadAverage          the one-minute load average when the probe ended (negative if unknown):
+ *                             other work on the machine makes every latency noisier.
  */
 public record DiskProbeResult(
-    Path directory, List<Variant> variants, long sequentialBytes, double sequentialMibPerSecond, DeviceFacts device)
+    Path directory, List<Variant> variants, long sequentialBytes, double sequentialMibPerSecond, DeviceFacts device,
+    int processors, double loadAverage)
 {
+    /**
+     * @return true if other work kept more than half the processors busy: the figures are noisy.
+     */
+    public boolean busyMachine()
+    {
+        return loadAverage > processors / 2.0;
+    }
+
     /**
      * How a variant writes.
      */

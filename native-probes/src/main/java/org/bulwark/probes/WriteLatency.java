@@ -10,6 +10,24 @@ import org.HdrHistogram.Histogram;
  */
 public record WriteLatency(Histogram latencyNs, double opsPerSecond)
 {
+    /**
+     * Two measurements of the same shape as one: the histograms added, the rate over the time both took.
+     *
+     * @param earlier null for none.
+     */
+    public static WriteLatency merge(final WriteLatency earlier, final WriteLatency later)
+    {
+        if (null == earlier)
+        {
+            return later;
+        }
+        final Histogram both = Latency.newHistogram();
+        both.add(earlier.latencyNs);
+        both.add(later.latencyNs);
+        final double seconds = earlier.count() / earlier.opsPerSecond + later.count() / later.opsPerSecond;
+        return new WriteLatency(both, both.getTotalCount() / seconds);
+    }
+
     public long p50Ns()
     {
         return latencyNs.getValueAtPercentile(50);

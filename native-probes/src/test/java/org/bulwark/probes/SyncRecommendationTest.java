@@ -18,7 +18,7 @@ class SyncRecommendationTest
     {
         return new DiskProbeResult(Path.of("/probe"), List.of(
             variant(SyncMode.FDATASYNC, fdatasyncNs), variant(SyncMode.DSYNC, dsyncNs)), 1 << 20, 1.0,
-            new DeviceFacts(null, null, null, null, null, false, null, null, null, null, null, null));
+            new DeviceFacts(null, null, null, null, null, false, null, null, null, null, null, null), 2, 0.0);
     }
 
     private static DiskProbeResult.Variant variant(final SyncMode mode, final long latencyNs)
