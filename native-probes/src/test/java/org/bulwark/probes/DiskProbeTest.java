@@ -83,6 +83,19 @@ class DiskProbeTest
     }
 
     @Test
+    void notEnoughSpaceIsNamedBeforeAnythingIsWritten() throws Exception
+    {
+        final DeviceFactsReader noSys = new DeviceFactsReader(dir.resolve("no-sys"), dir.resolve("no-mountinfo"));
+        final ProbeException ex = assertThrows(ProbeException.class,
+            () -> new DiskProbe(dir, 1L << 50, OPS, noSys).run());
+        assertTrue(ex.getMessage().startsWith("not enough space in " + dir), ex.getMessage());
+        try (Stream<Path> left = Files.list(dir))
+        {
+            assertEquals(0, left.count());
+        }
+    }
+
+    @Test
     void aFileIsNotADirectory() throws Exception
     {
         final Path file = Files.writeString(dir.resolve("plain-file"), "x");
