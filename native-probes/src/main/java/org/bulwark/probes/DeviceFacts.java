@@ -35,7 +35,7 @@ public record DeviceFacts(
 
     public boolean virtual()
     {
-        return null != driver && driver.startsWith("virtio") || null != disk && disk.startsWith("vd");
+        return (null != driver && driver.startsWith("virtio")) || (null != disk && disk.startsWith("vd"));
     }
 
     /**
