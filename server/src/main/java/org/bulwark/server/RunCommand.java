@@ -46,6 +46,7 @@ final class RunCommand
         final MessageLog log = instance.log();
         final List<AutoCloseable> running = new ArrayList<>();
         final Path pidFile = PidFile.path(config.dataDirectory());
+        boolean served = false;
         try
         {
             final List<String> descriptions = new ArrayList<>();
@@ -68,6 +69,7 @@ final class RunCommand
                 config.dataDirectory().toAbsolutePath());
             out.flush();
             stopRequested.await();
+            served = true;
             log.info(SUBSYSTEM, "shutdown requested (SIGTERM or interrupt): closing " + running.size() +
                 " service(s), then the instance");
         }
@@ -81,9 +83,12 @@ final class RunCommand
                 }
                 instance.close();
                 Files.deleteIfExists(pidFile);
-                exitCode = BulwarkCli.EXIT_OK;
-                out.println("bulwark: stopped cleanly");
-                out.flush();
+                if (served)
+                {
+                    exitCode = BulwarkCli.EXIT_OK;
+                    out.println("bulwark: stopped cleanly");
+                    out.flush();
+                }
             }
             finally
             {
