@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The logical journal (SPEC J-1..J-4, J-6): sessions append records to an in-memory
@@ -77,15 +78,22 @@ public final class Journal implements AutoCloseable
     private final ManyToOneConcurrentArrayQueue<DurableListener> newListeners =
         new ManyToOneConcurrentArrayQueue<>(LISTENER_QUEUE_CAPACITY);
     private final ArrayDeque<DurableListener> overflowListeners = new ArrayDeque<>();
-    private final ArrayList<DurableListener> pendingListeners = new ArrayList<>(); // writer thread only
-    private long[] pendingPositions = new long[64]; // writer thread only, parallel to pendingListeners
-    private long[] pendingDeadlinesNs = new long[64]; // writer thread only
+    private final ArrayList<DurableListener> pendingListeners = new ArrayList<>(); // writer state
+    private long[] pendingPositions = new long[64]; // writer state, parallel to pendingListeners
+    private long[] pendingDeadlinesNs = new long[64]; // writer state
     private volatile String frozen;
     private volatile boolean running = true;
+    /*
+     * Held by whoever writes and syncs: the writer thread, or a committer that found the journal idle
+     * and does it itself (committerSyncs). Everything marked "writer state" below is touched only under
+     * it, which also makes the listener queue single-consumer.
+     */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile boolean writerStopped;
     private volatile boolean switchRequested;
     private final Thread writer;
 
-    // Writer state, touched by the writer thread only (and by open/close).
+    // Writer state, touched under writeLock only (and by open/close).
     private DurableFile current;
     private JournalFiles.Entry currentEntry;
     private long fileNumber;
@@ -367,11 +375,10 @@ public final class Journal implements AutoCloseable
      */
     public void awaitDurable(final long position)
     {
-        if (durablePosition >= position)
+        if (durablePosition >= position || writeNow(position))
         {
             return;
         }
-        requestFlush();
         for (int i = 0; i < SPINS_BEFORE_PARK; i++)
         {
             if (durablePosition >= position)
@@ -446,6 +453,16 @@ public final class Journal implements AutoCloseable
      */
     public boolean notifyWhenDurable(final DurableListener listener)
     {
+        return notifyWhenDurable(listener, true);
+    }
+
+    /**
+     * As {@link #notifyWhenDurable(DurableListener)}; with {@code wakeWriter} false the writer thread is
+     * not woken: the caller promises to call {@link #writeNow(long)} soon (which wakes it if it cannot
+     * write itself), e.g. once per event-loop turn after every connection's commands of that turn.
+     */
+    public boolean notifyWhenDurable(final DurableListener listener, final boolean wakeWriter)
+    {
         final long position = listener.awaitedPosition();
         if (durablePosition >= position)
         {
@@ -463,8 +480,52 @@ public final class Journal implements AutoCloseable
             // The writer's last look is past (close drains once more after it ended, see close()).
             failListeners("the journal is closed");
         }
-        requestFlush();
+        if (wakeWriter)
+        {
+            requestFlush();
+        }
         return true;
+    }
+
+    /**
+     * Make everything before {@code position} durable on the calling thread if no one else is writing
+     * now (a committer becomes the writer: at low load this saves waking the writer thread and being
+     * woken by it, two cross-core wake-ups of 15-30 us each on a VM); otherwise, or if it cannot cover
+     * the position, wake the writer thread and return. Listeners whose positions the write covers are
+     * told on this thread before it returns.
+     *
+     * @return true if the position is durable on return.
+     */
+    public boolean writeNow(final long position)
+    {
+        if (durablePosition >= position)
+        {
+            return true;
+        }
+        if (config.committerSyncs() && running && writeLock.tryLock())
+        {
+            try
+            {
+                if (!writerStopped)
+                {
+                    while (durablePosition < position && null == frozen && writeOnce())
+                    {
+                        // more than one batch, or a file switch first
+                    }
+                    completeListeners();
+                }
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+        }
+        if (durablePosition >= position)
+        {
+            return true;
+        }
+        requestFlush();
+        return false;
     }
 
     /**
@@ -639,22 +700,24 @@ public final class Journal implements AutoCloseable
         while (true)
         {
             final boolean worked;
-            if (null == frozen)
+            writeLock.lock();
+            try
             {
-                worked = writeOnce();
-            }
-            else
-            {
-                worked = false;
-            }
-            completeListeners();
-            if (!worked)
-            {
-                if (!running && (buffer.head() == buffer.tail() || null != frozen))
+                worked = null == frozen && writeOnce();
+                completeListeners();
+                if (!worked && !running && (buffer.head() == buffer.tail() || null != frozen))
                 {
+                    writerStopped = true;
                     failListeners("the journal is closed");
                     return;
                 }
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+            if (!worked)
+            {
                 LockSupport.parkNanos(this, idleNs);
             }
         }

@@ -31,6 +31,7 @@ public final class JournalConfig
     private long freezeTimeoutMs = DEFAULT_FREEZE_TIMEOUT_MS;
     private long asyncFlushIntervalMs = DEFAULT_ASYNC_FLUSH_INTERVAL_MS;
     private String filePrefix = "";
+    private boolean committerSyncs = true;
 
     public JournalConfig(final Path directory)
     {
@@ -129,6 +130,23 @@ public final class JournalConfig
     public JournalConfig filePrefix(final String filePrefix)
     {
         this.filePrefix = Objects.requireNonNull(filePrefix);
+        return this;
+    }
+
+    public boolean committerSyncs()
+    {
+        return committerSyncs;
+    }
+
+    /**
+     * Whether a committer that finds no write in progress writes and syncs the journal on its own
+     * thread ({@link Journal#writeNow(long)}) rather than waking the writer thread and waiting to be
+     * woken. On by default: it removes two thread wake-ups from a lone commit; under load the writer
+     * thread is busy and committers rarely find the journal idle.
+     */
+    public JournalConfig committerSyncs(final boolean committerSyncs)
+    {
+        this.committerSyncs = committerSyncs;
         return this;
     }
 }

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The non-blocking durability notification: a listener hears of its position only once it is
- * durable, from the writer thread, and never is left waiting when the journal closes.
+ * durable, from the writer thread or from a committer that wrote the journal itself, and never is
+ * left waiting when the journal closes.
  */
 class DurableListenerTest
 {
@@ -60,6 +61,55 @@ class DurableListenerTest
         assertNotNull(late.failure.get());
     }
 
+    @Test
+    void aCommitterThatFindsTheJournalIdleWritesAndSyncsItself() throws Exception
+    {
+        // The writer thread's idle wake-up is a minute away: only the committer can write in time.
+        final int inline = commitRounds(true);
+        assertTrue(inline >= 95, "only " + inline + " of 100 lone commits were written by their committer");
+    }
+
+    @Test
+    void withCommitterSyncsOffTheWriterThreadWritesEveryCommit() throws Exception
+    {
+        assertEquals(0, commitRounds(false), "a commit was written by its committer although committerSyncs is off");
+    }
+
+    /**
+     * @return in how many of 100 rounds the listener was told on the committing thread.
+     */
+    private int commitRounds(final boolean committerSyncs) throws Exception
+    {
+        final MessageLog log = MessageLog.console(System.out, Severity.FATAL);
+        final Journal journal = Journal.open(new JournalConfig(dir.resolve("journal")).fileSizeBytes(1 << 20)
+            .bufferBytes(1 << 18).asyncFlushIntervalMs(60_000).committerSyncs(committerSyncs),
+            NioFileLayer.INSTANCE, log);
+        int inline = 0;
+        try
+        {
+            for (int round = 0; round < 100; round++)
+            {
+                final long end = append(journal, round);
+                final Recorder recorder = new Recorder(end);
+                assertTrue(journal.notifyWhenDurable(recorder, false));
+                final boolean durableOnReturn = journal.writeNow(end);
+                assertTrue(recorder.done.await(10, TimeUnit.SECONDS), "no callback for position " + end);
+                assertNull(recorder.failure.get());
+                assertTrue(journal.durablePosition() >= end);
+                if (recorder.toldOn.get() == Thread.currentThread())
+                {
+                    assertTrue(durableOnReturn, "told on this thread, so durable when writeNow returned");
+                    inline++;
+                }
+            }
+        }
+        finally
+        {
+            journal.close();
+        }
+        return inline;
+    }
+
     private static long append(final Journal journal, final long n)
     {
         final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
@@ -75,6 +125,7 @@ class DurableListenerTest
         final CountDownLatch done = new CountDownLatch(1);
         final AtomicLong durableAt = new AtomicLong(-1);
         final AtomicReference<JournalFrozenException> failure = new AtomicReference<>();
+        final AtomicReference<Thread> toldOn = new AtomicReference<>();
 
         Recorder(final long position)
         {
@@ -91,6 +142,7 @@ class DurableListenerTest
         public void durable(final long durablePosition)
         {
             durableAt.set(durablePosition);
+            toldOn.set(Thread.currentThread());
             done.countDown();
         }
 

@@ -32,6 +32,7 @@ final class HeldReplies implements DurableListener
     private final RespWriter writer;
     private final Runnable durableTask = this::onDurable;
     private final Runnable failedTask = this::onFailed;
+    private final Runnable writeNowTask = this::writeNow;
     private ChannelHandlerContext ctx;
     private MemberMetrics metrics;
     private Journal journal;
@@ -179,10 +180,17 @@ final class HeldReplies implements DurableListener
         {
             registeredPosition = markPositions[markCount - 1];
             registered = true;
-            if (!journal.notifyWhenDurable(this))
+            if (!journal.notifyWhenDurable(this, false))
             {
                 registered = false;
                 flush(closeWhenSent); // durable meanwhile
+            }
+            else
+            {
+                // Write and sync after this turn's reads (tasks run after the I/O of a turn), so one
+                // sync covers every connection of the loop that committed in it; if the journal is
+                // being written already, this just wakes the writer thread.
+                ctx.channel().eventLoop().execute(writeNowTask);
             }
         }
     }
@@ -231,6 +239,11 @@ final class HeldReplies implements DurableListener
         {
             // The server is shutting down: the connection is being closed, nothing is left to send.
         }
+    }
+
+    private void writeNow()
+    {
+        journal.writeNow(registeredPosition);
     }
 
     private void onDurable()

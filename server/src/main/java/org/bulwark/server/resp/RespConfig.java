@@ -21,6 +21,7 @@ public final class RespConfig
     public static final long DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
     private boolean enabled = true;
+    private int ioThreads;
     private int port = DEFAULT_PORT;
     private String bind = DEFAULT_BIND;
     private String global = DEFAULT_GLOBAL;
@@ -33,6 +34,24 @@ public final class RespConfig
     private boolean tlsEnabled;
     private Path tlsCertificate;
     private Path tlsPrivateKey;
+
+    /**
+     * Event-loop threads serving connections; 0 = one per processor.
+     */
+    public int ioThreads()
+    {
+        return ioThreads;
+    }
+
+    public RespConfig ioThreads(final int ioThreads)
+    {
+        if (ioThreads < 0)
+        {
+            throw new IllegalArgumentException("ioThreads must be 0 (one per processor) or more, not " + ioThreads);
+        }
+        this.ioThreads = ioThreads;
+        return this;
+    }
 
     public boolean enabled()
     {

@@ -80,7 +80,8 @@ public final class RespServer implements AutoCloseable
         }
         final SslContext ssl = config.tlsEnabled() ? sslContext() : null;
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+        final int ioThreads = 0 == config.ioThreads() ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
+        group = new MultiThreadIoEventLoopGroup(Math.max(1, ioThreads),
             new DefaultThreadFactory("bulwark-resp", true), io);
         blockingExecutor = Executors.newCachedThreadPool(new DefaultThreadFactory("bulwark-resp-blocking", true));
         context = new RespServerContext(instance, config, blockingExecutor, epoll ? "epoll" : "nio");
