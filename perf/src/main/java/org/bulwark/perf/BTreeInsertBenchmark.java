@@ -30,23 +30,24 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ascending}: keys in increasing order, as a loader or an id counter writes: every
  *   insert lands in the rightmost leaf.</li>
  *   <li>{@code random}: keys in a scattered order (a bijective scramble of the counter, so no key
- *   repeats and nothing is an overwrite): inserts land all over the tree, leaves split half full.</li>
+ *   repeats and nothing is an overwrite): inserts land all over the tree, and once it outgrows the
+ *   CPU caches nearly every one touches a leaf that is not in them.</li>
  * </ul>
  *
  * Both use integer subscripts of ten digits ({@value #KEY_BASE} plus up to 2^32), so that their
  * keys have the same encoded length.
  *
- * <p>State grows with every operation, so it is reset per iteration: {@link #newGlobal()} kills
- * the previous iteration's global (its blocks go back to the free map) and starts a new one. An
- * iteration of one second inserts one to a few million nodes, some tens of MiB of blocks; the write
- * daemon runs on its own thread as in production ({@code flushIntervalMs}, or when half the pool
- * of {@code poolMiB} is dirty) and writes them out, so the pool never fills. Longer iterations
- * grow the database file on disk accordingly.
+ * <p>State grows with every operation, so it is reset per iteration: each starts a new global
+ * ({@link #newGlobal()}) and kills it at its end ({@link #dropGlobal()}), so its blocks go back to
+ * the free map. An iteration of two seconds inserts one to three million nodes, some tens of MiB of
+ * blocks; the write daemon runs on its own thread as in production ({@code flushIntervalMs}, or
+ * when half the pool of {@code poolMiB} is dirty) and writes them out, so the pool never fills.
+ * Longer iterations grow the database file on disk accordingly.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=1g" })
 @State(Scope.Benchmark)
 public class BTreeInsertBenchmark
@@ -89,20 +90,26 @@ public class BTreeInsertBenchmark
     }
 
     /**
-     * Kill the last iteration's global, after checking its last insert, and start an empty one.
+     * Start an empty global for this iteration.
      */
     @Setup(Level.Iteration)
     public void newGlobal()
     {
-        if (null != global)
-        {
-            System.out.printf("%n[iteration] ^%s holds %,d inserted nodes%n", global, inserted);
-            checkLastInsert();
-            session.kill(key.global(global));
-        }
         global = "i" + globals++;
         key.global(global).add(KEY_BASE);
         inserted = 0;
+    }
+
+    /**
+     * Check the iteration's last insert, then kill its global: its blocks go back to the free map
+     * for the next iteration's tree.
+     */
+    @TearDown(Level.Iteration)
+    public void dropGlobal()
+    {
+        System.out.printf("%n[iteration] ^%s holds %,d inserted nodes%n", global, inserted);
+        checkLastInsert();
+        session.kill(key.global(global));
     }
 
     @TearDown(Level.Trial)
