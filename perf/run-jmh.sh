@@ -19,8 +19,8 @@
 # JMH's JSON result to perf/results/<YYYY-MM-DD>/jmh-<HHMMSS>.json (UTC); JMH prints the table at
 # the end, and the script then names the JSON file. Arguments after --all are added after those,
 # so they can narrow the run or shorten it. With the annotations' settings the whole run takes
-# about 8 minutes (StoreBenchmark's six runs of 34 s each, on a store of 1,000,000 nodes loaded per
-# run, are most of it); on a shared machine prefer the shorter form. The suites and what each
+# about 7 minutes, estimated (StoreBenchmark's six runs of 34 s each, on a store of 1,000,000
+# nodes loaded per run, are most of it); on a shared machine prefer the shorter form. The suites and what each
 # measures are listed in perf/RESULTS.md ("Hot paths (JMH, B-1)").
 #
 # The build and the classpath come from perf-env.sh: one Maven reactor (package, not install), so
