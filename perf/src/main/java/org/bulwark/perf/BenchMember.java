@@ -19,6 +19,7 @@ import org.bulwark.wij.WriteDaemonProbe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Comparator;
 import java.util.List;
 
@@ -91,6 +92,18 @@ final class BenchMember implements AutoCloseable
         }
         daemon.shutdown();
         abandon();
+    }
+
+    /**
+     * A new temporary directory for a benchmark's files: under {@code -Dbulwark.perf.dir} if set (a
+     * disk of your choice), else under {@code java.io.tmpdir}.
+     */
+    static Path newDirectory(final String prefix) throws IOException
+    {
+        final String parent = System.getProperty("bulwark.perf.dir");
+        return null == parent ?
+            Files.createTempDirectory(prefix) :
+            Files.createTempDirectory(Files.createDirectories(Paths.get(parent)), prefix);
     }
 
     static void delete(final Path root) throws IOException

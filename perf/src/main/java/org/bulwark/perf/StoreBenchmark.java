@@ -22,18 +22,17 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.ThreadParams;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Throughput of the embedded globals API's hot paths on a store of 1,000,000 nodes
- * {@code ^b(i)}, i = 0..999,999, each with a 16-byte value, in one database of 8 KiB blocks.
+ * Throughput of the embedded globals API's hot paths on a store of {@code keyCount} (by default
+ * 1,000,000) nodes {@code ^b(i)}, i = 0..keyCount - 1, each with a 16-byte value, in one database of
+ * 8 KiB blocks.
  *
  * <ul>
- *   <li>{@code get}: read a random node of a hot set (the first {@value #HOT_KEY_COUNT} keys, a few
+ *   <li>{@code get}: read a random node of a hot set (the first {@code hotKeyCount} keys, a few
  *   dozen leaves that stay in the CPU caches) through the allocation-free
  *   {@link StoreSession#get(GlobalKey)}. Measures the cost of a descent under shared latches
  *   and the copy of the value, without the memory-latency of a cold tree: the read path's
@@ -53,7 +52,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The store lives in a temporary directory (under {@code -Dbulwark.perf.dir} if set) and is
  * loaded and flushed once per trial, in {@link #setUp()}; the load is not measured. The pool
- * (512 MiB of direct buffers) holds the whole tree, hence {@code -XX:MaxDirectMemorySize=1g}.
+ * ({@code poolMiB}, 512 MiB of direct buffers by default) holds the whole tree, hence
+ * {@code -XX:MaxDirectMemorySize=1g}. The sizes are parameters so that the CI smoke
+ * ({@code JmhSmokeTest}) can run every method on a small store; the figures in perf/RESULTS.md are
+ * for the defaults.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -63,16 +65,23 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class StoreBenchmark
 {
-    /** Nodes loaded: {@code ^b(0)} to {@code ^b(KEY_COUNT - 1)}. */
-    public static final int KEY_COUNT = 1_000_000;
-
-    /** The hot set of {@code get}: {@code ^b(0)} to {@code ^b(HOT_KEY_COUNT - 1)}. */
-    public static final int HOT_KEY_COUNT = 10_000;
-
     public static final int VALUE_LENGTH = 16;
     public static final int BLOCK_SIZE_BYTES = 8192;
-    public static final long POOL_SIZE_BYTES = 512L << 20;
     public static final String GLOBAL = "b";
+    /** The load check looks at {@code ^b(41)} and its successor. */
+    private static final int MIN_KEY_COUNT = 100;
+
+    /** Nodes loaded: {@code ^b(0)} to {@code ^b(keyCount - 1)}. */
+    @Param("1000000")
+    public int keyCount;
+
+    /** The hot set of {@code get}: {@code ^b(0)} to {@code ^b(hotKeyCount - 1)}. */
+    @Param("10000")
+    public int hotKeyCount;
+
+    /** The buffer pool, MiB of direct memory. */
+    @Param("512")
+    public int poolMiB;
 
     /**
      * The write daemon's cycle interval (it also runs when half the pool is dirty).
@@ -85,19 +94,31 @@ public class StoreBenchmark
     private Store store;
 
     /**
-     * Create the store, load {@value #KEY_COUNT} nodes in key order, flush them, check a few, and
+     * Create the store, load {@code keyCount} nodes in key order, flush them, check a few, and
      * start the write daemon on its own thread.
      */
     @Setup(Level.Trial)
     public void setUp() throws IOException
     {
-        final String parent = System.getProperty("bulwark.perf.dir");
-        directory = null == parent ?
-            Files.createTempDirectory("bulwark-jmh") :
-            Files.createTempDirectory(Files.createDirectories(Paths.get(parent)), "bulwark-jmh");
+        if (keyCount < MIN_KEY_COUNT)
+        {
+            throw new IllegalArgumentException("StoreBenchmark: keyCount must be at least " + MIN_KEY_COUNT + ": " +
+                keyCount);
+        }
+        if (hotKeyCount < 1 || hotKeyCount > keyCount)
+        {
+            throw new IllegalArgumentException("StoreBenchmark: hotKeyCount must be 1.." + keyCount + " (keyCount): " +
+                hotKeyCount);
+        }
+        if (poolMiB < 16)
+        {
+            throw new IllegalArgumentException("StoreBenchmark: poolMiB must be at least 16: " + poolMiB);
+        }
+        directory = BenchMember.newDirectory("bulwark-jmh");
         try
         {
-            member = new BenchMember(directory, POOL_SIZE_BYTES, Math.max(1, flushIntervalMs), WriteDaemonProbe.NONE);
+            member = new BenchMember(directory, (long)poolMiB << 20, Math.max(1, flushIntervalMs),
+                WriteDaemonProbe.NONE);
         }
         catch (final Exception ex)
         {
@@ -110,7 +131,7 @@ public class StoreBenchmark
         final GlobalKey key = new GlobalKey().global(GLOBAL).add(0L);
         final UnsafeBuffer value = new UnsafeBuffer(new byte[VALUE_LENGTH]);
         int flushes = 0;
-        for (int i = 0; i < KEY_COUNT; i++)
+        for (int i = 0; i < keyCount; i++)
         {
             key.pop().add(i);
             fillValue(value, i, i);
@@ -125,10 +146,10 @@ public class StoreBenchmark
         flushes++;
         final long loadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
-        check(session, key);
+        check(session, key, keyCount);
         System.out.printf(
             "%n[setup] loaded %,d nodes in %,d ms (%d flushes); database %s holds %,d blocks of %d bytes%n",
-            KEY_COUNT, loadMs, flushes, directory, store.databases().get(0).sizeBlocks(), BLOCK_SIZE_BYTES);
+            keyCount, loadMs, flushes, directory, store.databases().get(0).sizeBlocks(), BLOCK_SIZE_BYTES);
 
         member.startDaemon();
     }
@@ -166,6 +187,8 @@ public class StoreBenchmark
         UnsafeBuffer value;
         SplittableRandom random;
         long sequence;
+        int keyCount;
+        int hotKeyCount;
 
         @Setup(Level.Trial)
         public void setUp(final StoreBenchmark benchmark, final ThreadParams threadParams)
@@ -174,6 +197,8 @@ public class StoreBenchmark
             key = new GlobalKey().global(GLOBAL).add(0L);
             value = new UnsafeBuffer(new byte[VALUE_LENGTH]);
             random = new SplittableRandom(0x9E3779B97F4A7C15L * (threadParams.getThreadIndex() + 1));
+            keyCount = benchmark.keyCount;
+            hotKeyCount = benchmark.hotKeyCount;
         }
     }
 
@@ -230,7 +255,7 @@ public class StoreBenchmark
     private static long get(final Client client)
     {
         final GlobalKey key = client.key;
-        key.pop().add(client.random.nextInt(HOT_KEY_COUNT));
+        key.pop().add(client.random.nextInt(client.hotKeyCount));
         final StoreSession session = client.session;
         if (!session.get(key))
         {
@@ -241,7 +266,7 @@ public class StoreBenchmark
 
     private static void set(final Client client)
     {
-        final int i = client.random.nextInt(KEY_COUNT);
+        final int i = client.random.nextInt(client.keyCount);
         final GlobalKey key = client.key;
         key.pop().add(i);
         fillValue(client.value, client.sequence++, i);
@@ -253,7 +278,7 @@ public class StoreBenchmark
         final GlobalKey key = client.key;
         key.pop();
         final int parentLength = key.length();
-        key.add(client.random.nextInt(KEY_COUNT - 1));
+        key.add(client.random.nextInt(client.keyCount - 1));
         return client.session.order(StoreSession.FORWARD, key, parentLength);
     }
 
@@ -263,9 +288,9 @@ public class StoreBenchmark
         value.putLong(8, second);
     }
 
-    private static void check(final StoreSession session, final GlobalKey key)
+    private static void check(final StoreSession session, final GlobalKey key, final int keyCount)
     {
-        for (final int i : new int[]{ 0, 1, 12_345, KEY_COUNT - 1 })
+        for (final int i : new int[]{ 0, 1, keyCount / 2, keyCount - 1 })
         {
             key.pop().add(i);
             if (!session.get(key) || session.valueLength() != VALUE_LENGTH || session.value().getLong(8) != i)
@@ -281,7 +306,7 @@ public class StoreBenchmark
         {
             throw new IllegalStateException("$order(^" + GLOBAL + "(41)) gave '" + next + "'");
         }
-        key.pop().add(KEY_COUNT - 1);
+        key.pop().add(keyCount - 1);
         if (!session.order(StoreSession.FORWARD, key, parentLength).isEmpty())
         {
             throw new IllegalStateException("$order past the last node is not empty");

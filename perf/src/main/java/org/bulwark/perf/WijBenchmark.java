@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -31,9 +32,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The write daemon and WIJ recovery at scale (SPEC W-1, W-2, W-4), one operation per measurement
- * ({@link Mode#SingleShotTime}): a full two-phase cycle of about 10,000 changed 8 KiB blocks, and a
- * WIJ restore of 1 GiB (131,072 blocks) after a crash with the active flag set. Each setup prints
- * the block count, so that MB/s = blocks × 8 KiB / time.
+ * ({@link Mode#SingleShotTime}): a full two-phase cycle of about 10,000 changed 8 KiB blocks
+ * ({@code cycleBlocks}), and a WIJ restore of 1 GiB (131,072 blocks, {@code restoreBlocks}) after a
+ * crash with the active flag set. Each setup prints the block count, so that MB/s = blocks × 8 KiB
+ * / time. The block counts and pool sizes are parameters so that the CI smoke ({@code JmhSmokeTest})
+ * runs both on a few blocks; the figures in perf/RESULTS.md are for the defaults.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -65,11 +68,19 @@ public class WijBenchmark
     }
 
     /**
-     * One cycle of about 10,000 changed blocks.
+     * One cycle of {@code cycleBlocks} changed blocks.
      */
     @State(Scope.Benchmark)
     public static class CycleState
     {
+        /** Blocks changed before each cycle. */
+        @Param("10000")
+        public int cycleBlocks;
+
+        /** The buffer pool, MiB of direct memory: at least 8/7 of the changed blocks. */
+        @Param("512")
+        public int cyclePoolMiB;
+
         Path dir;
         BenchMember member;
         int generation;
@@ -78,15 +89,15 @@ public class WijBenchmark
         public void open() throws Exception
         {
             dir = Files.createTempDirectory("bulwark-wij-bench");
-            member = new BenchMember(dir, 512L << 20, 3_600_000, WriteDaemonProbe.NONE);
-            change(member.store, 10_000, generation++);
+            member = new BenchMember(dir, (long)cyclePoolMiB << 20, 3_600_000, WriteDaemonProbe.NONE);
+            change(member.store, cycleBlocks, generation++);
             member.daemon.flushAll();
         }
 
         @Setup(Level.Invocation)
         public void dirty()
         {
-            change(member.store, 10_000, generation++);
+            change(member.store, cycleBlocks, generation++);
             System.out.println("cycle of " + member.store.dirtyBlockCount() + " dirty blocks");
         }
 
@@ -108,18 +119,25 @@ public class WijBenchmark
     @Benchmark
     @Warmup(iterations = 3)
     @Measurement(iterations = 10)
-    public int cycleOf10kBlocks(final CycleState state) throws IOException
+    public int cycle(final CycleState state) throws IOException
     {
         return state.member.daemon.runCycle();
     }
 
     /**
-     * A crashed member whose WIJ holds an active cycle of 1 GiB of blocks.
+     * A crashed member whose WIJ holds an active cycle of {@code restoreBlocks} blocks (1 GiB).
      */
     @State(Scope.Benchmark)
     public static class RestoreState
     {
-        static final int BLOCKS = 131_072;
+        /** Blocks in the active cycle to restore. */
+        @Param("131072")
+        public int restoreBlocks;
+
+        /** The buffer pool of the member that crashes, MiB: it holds every changed block at once. */
+        @Param("1400")
+        public int restorePoolMiB;
+
         Path dir;
 
         @Setup(Level.Invocation)
@@ -133,8 +151,8 @@ public class WijBenchmark
                     throw new IllegalStateException("crash");
                 }
             };
-            final BenchMember member = new BenchMember(dir, 1400L << 20, 3_600_000, crash);
-            change(member.store, BLOCKS, 1);
+            final BenchMember member = new BenchMember(dir, (long)restorePoolMiB << 20, 3_600_000, crash);
+            change(member.store, restoreBlocks, 1);
             System.out.println("restore of " + member.store.dirtyBlockCount() + " blocks");
             try
             {
@@ -157,7 +175,7 @@ public class WijBenchmark
     @Benchmark
     @Warmup(iterations = 1)
     @Measurement(iterations = 3)
-    public int restoreOf1GiB(final RestoreState state) throws Exception
+    public int restore(final RestoreState state) throws Exception
     {
         try (MessageLog log = MessageLog.open(state.dir, null, Severity.FATAL))
         {
