@@ -12,6 +12,7 @@
 #       no TLS. JVM: the production flags, -Xmx1g -XX:MaxDirectMemorySize=2g. Waits (up to
 #       BULWARK_START_TIMEOUT_S, default 60 s) for "serving RESP on HOST:PORT" in DATA_DIR/serve.out
 #       and sets BULWARK_PID and BULWARK_PORT. Fails, printing serve.out, if the member exits first.
+#       With BULWARK_PID_FILE set, writes "PID java" there as soon as the JVM is launched.
 #   bulwark_member_stop PID
 #       SIGTERM (a graceful shutdown) and waits for the process to end (SIGKILL after 30 s).
 
@@ -35,6 +36,10 @@ CONF
     java ${FLAGS} -Xmx1g -XX:MaxDirectMemorySize=2g -cp "${CLASSPATH_PERF}" org.bulwark.server.BulwarkCli serve \
         --config "${data}/bulwark.conf" </dev/null >"${out}" 2>&1 &
     BULWARK_PID=$!
+    # A caller that may be interrupted while the member starts (peers/bulwark.sh) records it at once.
+    if [[ -n "${BULWARK_PID_FILE:-}" ]]; then
+        echo "${BULWARK_PID} java" > "${BULWARK_PID_FILE}"
+    fi
     BULWARK_PORT=""
     local deadline=$((SECONDS + timeout_s))
     while [[ -z "${BULWARK_PORT}" ]]; do

@@ -15,8 +15,10 @@ start_bulwark()
     source "${PERF_DIR}/perf-env.sh"
     # shellcheck source=../bulwark-member.sh
     source "${PERF_DIR}/bulwark-member.sh"
-    BULWARK_START_TIMEOUT_S="${PEER_START_TIMEOUT_S}" bulwark_member_start "${PEER_DIR}/data" "${BULWARK_SYNC_METHOD:-fdatasync}" || peer_die "bulwark did not start"
-    write_pid_file "${PEER_DIR}/bulwark.pid" "${BULWARK_PID}" java
+    # The pid file (lib.sh's format) is written as soon as the JVM is launched, so that an interrupted
+    # start is stopped too.
+    BULWARK_START_TIMEOUT_S="${PEER_START_TIMEOUT_S}" BULWARK_PID_FILE="${PEER_DIR}/bulwark.pid" \
+        bulwark_member_start "${PEER_DIR}/data" "${BULWARK_SYNC_METHOD:-fdatasync}" || peer_die "bulwark did not start"
     echo "resp://127.0.0.1:${BULWARK_PORT}" > "${PEER_DIR}/target"
     : > "${PEER_DIR}/harness-args"
 }

@@ -39,7 +39,8 @@ public final class CompareReport
 
     /**
      * @return the whole report for the command line {@code args}.
-     * @throws IllegalArgumentException for bad arguments or a directory without any readable summary.
+     * @throws IllegalArgumentException for bad arguments, or a directory with neither a readable summary nor a
+     * failed run in runs.tsv.
      */
     static String report(final String[] args) throws IOException
     {
@@ -82,14 +83,21 @@ public final class CompareReport
                 unreadable.add(ex.getMessage());
             }
         }
-        if (results.isEmpty())
+        final List<String> failed = failedRuns(dir.resolve("runs.tsv"));
+        if (results.isEmpty() && failed.isEmpty())
         {
             throw new IllegalArgumentException("no readable harness summary (*.json) in " + dir +
                 (unreadable.isEmpty() ? "" : ": " + String.join("; ", unreadable)));
         }
-        final StringBuilder report = new StringBuilder(
-            new MarkdownReport(new Comparison(results, systems), baseline, Goal.DURABLE_SET).render());
-        final List<String> failed = failedRuns(dir.resolve("runs.tsv"));
+        final StringBuilder report = new StringBuilder();
+        if (results.isEmpty())
+        {
+            report.append("No run produced a summary.\n\n");
+        }
+        else
+        {
+            report.append(new MarkdownReport(new Comparison(results, systems), baseline, Goal.DURABLE_SET).render());
+        }
         if (!failed.isEmpty() || !unreadable.isEmpty())
         {
             report.append("### Runs missing from the tables\n\n");

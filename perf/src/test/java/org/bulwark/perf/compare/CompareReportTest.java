@@ -131,6 +131,27 @@ class CompareReportTest
     }
 
     @Test
+    void onlyFailedRunsGiveTheirList(@TempDir final Path dir) throws Exception
+    {
+        Files.writeString(dir.resolve("runs.tsv"), "label\tstatus\tdetail\nbulwark-c1-r1\tfailed\tthe harness failed\n",
+            StandardCharsets.UTF_8);
+
+        final String report = CompareReport.report(new String[] {dir.toString()});
+
+        assertEquals("No run produced a summary.\n\n### Runs missing from the tables\n\n" +
+            "- bulwark-c1-r1: failed (the harness failed)\n\n", report);
+    }
+
+    @Test
+    void anEmptyDirectoryIsAnError(@TempDir final Path dir)
+    {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> CompareReport.report(new String[] {dir.toString()}));
+
+        assertEquals("no readable harness summary (*.json) in " + dir, error.getMessage());
+    }
+
+    @Test
     void badJsonIsNamedByLineAndColumn()
     {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
