@@ -79,10 +79,16 @@ HARNESS_JVM_OPTS="${HARNESS_JVM_OPTS:-}"
 OUT="${OUT:-${PERF_DIR}/results/$(date -u +%F)}"
 
 for system in ${SYSTEMS}; do
-    peer_known "${system}" || { echo "compare.sh: SYSTEMS: unknown system '${system}' (known: ${PEER_NAMES})" >&2; exit 2; }
+    if ! peer_known "${system}"; then
+        echo "compare.sh: SYSTEMS: unknown system '${system}' (known: ${PEER_NAMES})" >&2
+        exit 2
+    fi
 done
 for clients in ${CLIENTS}; do
-    [[ "${clients}" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: CLIENTS: '${clients}' is not a client count" >&2; exit 2; }
+    if [[ ! "${clients}" =~ ^[1-9][0-9]*$ ]]; then
+        echo "compare.sh: CLIENTS: '${clients}' is not a client count" >&2
+        exit 2
+    fi
 done
 [[ "${ROUNDS}" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: ROUNDS: '${ROUNDS}' is not a count" >&2; exit 2; }
 read -r -a SYSTEM_LIST <<< "${SYSTEMS}"
@@ -94,7 +100,10 @@ read -r -a SYSTEM_LIST <<< "${SYSTEMS}"
 source "${PERF_DIR}/perf-env.sh"
 export SKIP_BUILD=1
 HARNESS="${HARNESS:-${PERF_DIR}/run-harness.sh}"
-[[ -x "${HARNESS}" ]] || { echo "compare.sh: ${HARNESS} is missing: the load harness (SPEC B-2) is needed" >&2; exit 1; }
+if [[ ! -x "${HARNESS}" ]]; then
+    echo "compare.sh: ${HARNESS} is missing: the load harness (SPEC B-2) is needed" >&2
+    exit 1
+fi
 
 cleanup()
 {
@@ -177,11 +186,15 @@ REPORT="$(java -cp "${CLASSPATH_PERF}" org.bulwark.perf.compare.CompareReport "$
 {
     echo "# Side-by-side: Bulwark and its peers"
     echo
-    echo "\`perf/compare.sh$([[ ${QUICK} -eq 1 ]] && echo " --quick")\` at $(sed -n 's/^date: //p' "${OUT}/machine.txt")," \
+    command="perf/compare.sh"
+    [[ ${QUICK} -eq 0 ]] || command="${command} --quick"
+    preloaded=""
+    [[ "${PRELOAD}" != "1" ]] || preloaded=", preloaded"
+    echo "\`${command}\` at $(sed -n 's/^date: //p' "${OUT}/machine.txt")," \
         "commit $(sed -n 's/^commit: //p' "${OUT}/machine.txt")."
-    echo "Clients ${CLIENTS// /, }; ${ROUNDS} round(s) of ${DURATION} measured after ${WARMUP} of warm-up per system and" \
-        "client count; mix ${MIX}, ${KEYS} keys, ${VALUE_BYTES}-byte values$([[ "${PRELOAD}" == "1" ]] && echo ", preloaded");" \
-        "rate ${RATE}. Systems: ${SYSTEMS}. Bulwark is one member without a mirror: the replicated peers" \
+    echo "Clients ${CLIENTS// /, }; ${ROUNDS} round(s) of ${DURATION} measured after ${WARMUP} of warm-up per system" \
+        "and client count; mix ${MIX}, ${KEYS} keys, ${VALUE_BYTES}-byte values${preloaded}; rate ${RATE}." \
+        "Systems: ${SYSTEMS}. Bulwark is one member without a mirror: the replicated peers" \
         "(redis-wait, pg-standby-*) are compared against an unmirrored Bulwark until mirroring exists."
     echo
     echo "${REPORT}"

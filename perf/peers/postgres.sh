@@ -121,7 +121,8 @@ CONF
     pg_psql "${port}" -d postgres -c "ALTER SYSTEM SET synchronous_standby_names = '*'" \
         -c "SELECT pg_reload_conf()" >/dev/null || peer_die "setting synchronous_standby_names failed"
     wait_until "${PEER_START_TIMEOUT_S}" "standby on port ${standby_port} streaming synchronously" - \
-        pg_standby_sync "${port}" || { tail -n 20 "${PEER_DIR}/standby.log" >&2; peer_die "the standby is not in sync"; }
+        pg_standby_sync "${port}" || \
+        { tail -n 20 "${PEER_DIR}/standby.log" >&2; peer_die "the standby is not in sync"; }
     echo "jdbc:postgresql://127.0.0.1:${port}/bench?user=bench" > "${PEER_DIR}/target"
     : > "${PEER_DIR}/harness-args"
 }

@@ -57,7 +57,10 @@ redis_start()
 {
     local dir="$1" name="$2" port
     port="$(sed -n 's/^port //p' "${dir}/redis.conf")"
-    redis-server "${dir}/redis.conf" || { tail -n 20 "${dir}/redis.log" >&2 || true; peer_die "redis-server ${name} did not start"; }
+    if ! redis-server "${dir}/redis.conf"; then
+        tail -n 20 "${dir}/redis.log" >&2 || true
+        peer_die "redis-server ${name} did not start"
+    fi
     wait_until 10 "redis-server ${name} pid file" - test -s "${dir}/redis-server.pidfile" || \
         { cat "${dir}/redis.log" >&2; peer_die "redis-server ${name} wrote no pid file"; }
     write_pid_file "${PEER_DIR}/${name}.pid" "$(cat "${dir}/redis-server.pidfile")" redis-server
