@@ -180,9 +180,11 @@ public final class LoadHarness
         {
             Files.writeString(result.json, SummaryJson.render(options, result.totals, result.latencyNs,
                 result.durationS, result.startedAt), StandardCharsets.UTF_8);
-            PercentilePlot.write(result.latencyNs, options.label + ": " + options.describe(),
-                options.target.system + ", " + options.clients + " client(s), " +
-                (options.closedLoop() ? "closed loop" : options.rateOpsPerSec + " ops/s"), result.png);
+            PercentilePlot.write(result.latencyNs, options.label, String.format(Locale.ROOT,
+                "%s: %s, %d client(s), %s, %s; %,d ops, %,.0f ops/s", options.target.system,
+                options.target.printable(), options.clients, options.closedLoop() ? "closed loop" :
+                "fixed rate " + options.rateOpsPerSec + " ops/s", options.mix, result.totals.ops,
+                result.totals.ops / result.durationS), result.png);
         }
         catch (final IOException ex)
         {

@@ -7,8 +7,9 @@ import org.HdrHistogram.Recorder;
  * What one driver thread (a selector thread or a JDBC client thread) records: each op's latency
  * into the run's shared {@link Recorder} (safe for several writers, read each second for the
  * HdrHistogram log), and in fields of its own the op and error counts and, at a fixed rate, how
- * late each op was sent after its intended start. Only ops that started in the measured time are
- * recorded. Allocates nothing.
+ * late each op was sent after its intended start and its service time (reply minus send, the
+ * latency a closed loop would report). Only ops that started in the measured time are recorded.
+ * Allocates nothing.
  */
 final class OpRecording
 {
@@ -17,6 +18,7 @@ final class OpRecording
 
     private final Recorder latencyNs;
     final Histogram issueLagNs = new Histogram(HIGHEST_NS, 3);
+    final Histogram serviceNs = new Histogram(HIGHEST_NS, 3);
     long ops;
     long errors;
     long unfinished;
@@ -50,6 +52,7 @@ final class OpRecording
         if (!schedule.closedLoop())
         {
             issueLagNs.recordValue(clamp(sentNs - intendedNs));
+            serviceNs.recordValue(clamp(replyNs - sentNs));
         }
     }
 

@@ -15,6 +15,8 @@ final class RunTotals
     final long unfinished;
     /** Open loop: how late ops were sent after their intended start (empty in a closed loop). */
     final Histogram issueLagNs;
+    /** Open loop: reply minus send time of each op, without the wait for its turn (empty in a closed loop). */
+    final Histogram serviceNs;
 
     RunTotals(final List<OpRecording> recordings)
     {
@@ -22,12 +24,14 @@ final class RunTotals
         long errorsSum = 0;
         long unfinishedSum = 0;
         issueLagNs = new Histogram(OpRecording.HIGHEST_NS, 3);
+        serviceNs = new Histogram(OpRecording.HIGHEST_NS, 3);
         for (final OpRecording r : recordings)
         {
             opsSum += r.ops;
             errorsSum += r.errors;
             unfinishedSum += r.unfinished;
             issueLagNs.add(r.issueLagNs);
+            serviceNs.add(r.serviceNs);
         }
         ops = opsSum;
         errors = errorsSum;

@@ -36,15 +36,10 @@ final class SummaryJson
         field(json, "errors", Long.toString(totals.errors));
         field(json, "unfinished", Long.toString(totals.unfinished));
         field(json, "throughputOpsPerSec", number(totals.ops / durationS));
-        field(json, "latencyUs", "{" +
-            "\"p50\": " + us(latencyNs.getValueAtPercentile(50)) +
-            ", \"p90\": " + us(latencyNs.getValueAtPercentile(90)) +
-            ", \"p99\": " + us(latencyNs.getValueAtPercentile(99)) +
-            ", \"p999\": " + us(latencyNs.getValueAtPercentile(99.9)) +
-            ", \"max\": " + us(latencyNs.getMaxValue()) +
-            ", \"mean\": " + number(latencyNs.getTotalCount() == 0 ? 0 : latencyNs.getMean() / 1_000.0) + "}");
+        field(json, "latencyUs", percentiles(latencyNs));
         if (options.rateOpsPerSec > 0)
         {
+            field(json, "serviceUs", percentiles(totals.serviceNs));
             field(json, "issueLagUs", "{" +
                 "\"p50\": " + us(totals.issueLagNs.getValueAtPercentile(50)) +
                 ", \"p99\": " + us(totals.issueLagNs.getValueAtPercentile(99)) +
@@ -59,6 +54,17 @@ final class SummaryJson
                 System.getProperty("java.vm.name") + ")"))
             .append("}\n}\n");
         return json.toString();
+    }
+
+    private static String percentiles(final Histogram ns)
+    {
+        return "{" +
+            "\"p50\": " + us(ns.getValueAtPercentile(50)) +
+            ", \"p90\": " + us(ns.getValueAtPercentile(90)) +
+            ", \"p99\": " + us(ns.getValueAtPercentile(99)) +
+            ", \"p999\": " + us(ns.getValueAtPercentile(99.9)) +
+            ", \"max\": " + us(ns.getMaxValue()) +
+            ", \"mean\": " + number(ns.getTotalCount() == 0 ? 0 : ns.getMean() / 1_000.0) + "}";
     }
 
     private static void field(final StringBuilder json, final String name, final String value)
