@@ -30,7 +30,7 @@
 # Output in OUT (default perf/results/YYYY-MM-DD, UTC date; perf/results/YYYY-MM-DD-quick with
 # --quick); files of an earlier comparison there are replaced:
 #   LABEL.json, LABEL.hlog, LABEL.png   the harness's summary, histogram log and plot of each run
-#   LABEL.log, LABEL.peer.log           the harness's and the peer start's output
+#   LABEL.out, LABEL.peer.out           the harness's and the peer start's output
 #   runs.tsv                            every run: label, status (ok|failed), detail (load average)
 #   machine.txt                         nproc, CPU, RAM, kernel, file system, versions, load average
 #   summary.md                          the report (also printed): parameters, the tables of
@@ -115,7 +115,7 @@ trap 'echo "compare.sh: terminated" >&2; exit 143' TERM
 
 mkdir -p "${OUT}"
 # Only the files of a comparison: whatever else is there stays.
-rm -f "${OUT}"/*.json "${OUT}"/*.hlog "${OUT}"/*.png "${OUT}"/*.log "${OUT}/runs.tsv" "${OUT}/summary.md" \
+rm -f "${OUT}"/*.json "${OUT}"/*.hlog "${OUT}"/*.png "${OUT}"/*.out "${OUT}/runs.tsv" "${OUT}/summary.md" \
     "${OUT}/machine.txt"
 
 {
@@ -144,9 +144,9 @@ run_one()
     local system="$1" clients="$2" round="$3"
     local label="${system}-c${clients}-r${round}" url load_before extra=()
     echo "compare.sh: ${label}: starting ${system}" >&2
-    if ! url="$("${PEERS_SCRIPTS}/start-peer.sh" "${system}" 2>"${OUT}/${label}.peer.log")"; then
-        tail -n 5 "${OUT}/${label}.peer.log" >&2
-        printf '%s\tfailed\tthe peer did not start (%s)\n' "${label}" "${label}.peer.log" >> "${OUT}/runs.tsv"
+    if ! url="$("${PEERS_SCRIPTS}/start-peer.sh" "${system}" 2>"${OUT}/${label}.peer.out")"; then
+        tail -n 5 "${OUT}/${label}.peer.out" >&2
+        printf '%s\tfailed\tthe peer did not start (%s)\n' "${label}" "${label}.peer.out" >> "${OUT}/runs.tsv"
         failures=$((failures + 1))
         return 0
     fi
@@ -154,14 +154,14 @@ run_one()
     load_before="$(cut -d' ' -f1 /proc/loadavg)"
     # shellcheck disable=SC2086
     if "${HARNESS}" ${HARNESS_JVM_OPTS} --target "${url}" --clients "${clients}" "${HARNESS_BASE[@]}" \
-        "${extra[@]}" --label "${label}" --out "${OUT}" </dev/null >"${OUT}/${label}.log" 2>&1 \
+        "${extra[@]}" --label "${label}" --out "${OUT}" </dev/null >"${OUT}/${label}.out" 2>&1 \
         && [[ -s "${OUT}/${label}.json" ]]; then
-        echo "compare.sh: ${label}: $(tail -n 1 "${OUT}/${label}.log")" >&2
+        echo "compare.sh: ${label}: $(tail -n 1 "${OUT}/${label}.out")" >&2
         printf '%s\tok\tload average before %s, after %s\n' "${label}" "${load_before}" \
             "$(cut -d' ' -f1 /proc/loadavg)" >> "${OUT}/runs.tsv"
     else
-        tail -n 5 "${OUT}/${label}.log" >&2
-        printf '%s\tfailed\tthe harness failed (%s)\n' "${label}" "${label}.log" >> "${OUT}/runs.tsv"
+        tail -n 5 "${OUT}/${label}.out" >&2
+        printf '%s\tfailed\tthe harness failed (%s)\n' "${label}" "${label}.out" >> "${OUT}/runs.tsv"
         rm -f "${OUT}/${label}.json"
         failures=$((failures + 1))
     fi
