@@ -152,6 +152,24 @@ class CompareReportTest
     }
 
     @Test
+    void aSummaryWrittenByTheHarnessIsRead() throws Exception
+    {
+        final Path file = Path.of(CompareReportTest.class.getResource("/compare-harness/bulwark-c1-r1.json").toURI());
+
+        final RunResult run = RunResult.fromJson(JsonReader.parse(Files.readString(file), file.toString()),
+            file.toString());
+
+        assertEquals("bulwark", run.system());
+        assertEquals(1, run.clients());
+        assertEquals(1, run.round());
+        assertEquals("set=100", run.mix());
+        assertEquals(4130, run.ops());
+        assertEquals(2065.0, run.throughputOpsPerSec());
+        assertEquals(313.343, run.p50Us());
+        assertEquals(12754.943, run.p999Us());
+    }
+
+    @Test
     void badJsonIsNamedByLineAndColumn()
     {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
