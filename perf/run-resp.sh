@@ -26,39 +26,16 @@ DATA="${PERF_DIR}/target/resp-data"
 command -v redis-benchmark >/dev/null || { echo "run-resp.sh: redis-benchmark missing:" \
     "scripts/install-test-tools.sh installs it (redis-tools)" >&2; exit 1; }
 
-rm -rf "${DATA}"
-mkdir -p "${DATA}"
-cat > "${DATA}/bulwark.conf" <<CONF
-data.directory = ${DATA}
-pool.size = 256m
-journal.fileSize = 256m
-journal.syncMethod = ${SYNC_METHOD}
-commit.mode = sync
-resp.port = 0
-CONF
-
-OUT="${DATA}/serve.out"
-# shellcheck disable=SC2086
-java ${FLAGS} -Xmx1g -XX:MaxDirectMemorySize=2g -cp "${CLASSPATH_PERF}" org.bulwark.server.BulwarkCli serve \
-    --config "${DATA}/bulwark.conf" >"${OUT}" 2>&1 &
-SERVER_PID=$!
+# shellcheck source=bulwark-member.sh
+source "${PERF_DIR}/bulwark-member.sh"
+bulwark_member_start "${DATA}" "${SYNC_METHOD}"
+SERVER_PID="${BULWARK_PID}"
+PORT="${BULWARK_PORT}"
 stop_server()
 {
-    if kill -0 "${SERVER_PID}" 2>/dev/null; then
-        kill -TERM "${SERVER_PID}"
-        wait "${SERVER_PID}" || true
-    fi
+    bulwark_member_stop "${SERVER_PID}"
 }
 trap stop_server EXIT
-
-PORT=""
-for _ in $(seq 1 600); do
-    PORT="$(sed -n 's/.*serving RESP on [^:]*:\([0-9]*\) .*/\1/p' "${OUT}")"
-    [[ -n "${PORT}" ]] && break
-    kill -0 "${SERVER_PID}" 2>/dev/null || { cat "${OUT}" >&2; echo "run-resp.sh: the member did not start" >&2; exit 1; }
-    sleep 0.1
-done
-[[ -n "${PORT}" ]] || { cat "${OUT}" >&2; echo "run-resp.sh: no RESP port within 60 s" >&2; exit 1; }
 
 echo "# machine: $(nproc) vCPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
     "$(free -g | awk '/^Mem:/ {print $2}') GB, $(uname -r), $(java -version 2>&1 | head -n 1)"
