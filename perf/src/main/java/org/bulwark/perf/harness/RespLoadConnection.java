@@ -133,7 +133,8 @@ final class RespLoadConnection implements AutoCloseable
                 {
                     if (scanner.error() && null == firstError)
                     {
-                        firstError = text(readBuffer, pos, end);
+                        firstError = text(readBuffer, pos + 1, end); // without the '-'
+
                     }
                     pos = end;
                     left--;
