@@ -93,6 +93,19 @@ class LoadHarnessSmokeTest
     }
 
     @Test
+    void repliesLongerThanTheReadBufferAreRead() throws Exception
+    {
+        final HarnessResult large = run("large-set", "--mix", "set=100", "--value-bytes", "100000", "--keys", "4",
+            "--preload", "--warmup", "0s", "--duration", "200ms");
+        assertEquals(0, large.totals.errors);
+        // GETs of those 100 kB values on connections sized for 10-byte values.
+        final HarnessResult read = run("large-get", "--mix", "get=100", "--value-bytes", "10", "--keys", "4",
+            "--warmup", "0s", "--duration", "200ms");
+        assertTrue(read.totals.ops > 0);
+        assertEquals(0, read.totals.errors);
+    }
+
+    @Test
     void aFailedConnectionEndsTheRunNamingTheTarget() throws Exception
     {
         final int freePort;
