@@ -120,9 +120,12 @@ public final class LoadHarness
                 options.rateOpsPerSec, options.clients);
             driver.start(schedule, recorder);
             driver.awaitEnd(schedule.measureStartNs);
-            recorder.getIntervalHistogram(); // nothing of the warm-up is recorded; this starts the first interval
-            result.startedAt = Instant.now();
-            result.latencyNs = measure(options, driver, schedule, recorder, result);
+            // Nothing of the warm-up is recorded: what the recorder holds now are the first ops of the
+            // measured time, which go into the first interval.
+            final Histogram early = recorder.getIntervalHistogram();
+            final long lateNs = System.nanoTime() - schedule.measureStartNs;
+            result.startedAt = Instant.now().minusNanos(Math.max(0, lateNs));
+            result.latencyNs = measure(options, driver, schedule, recorder, early, result);
             result.totals = driver.totals();
         }
         result.durationS = options.durationNs / 1e9;
@@ -136,7 +139,7 @@ public final class LoadHarness
      * @return the whole run's latencies.
      */
     private static Histogram measure(final HarnessOptions options, final LoadDriver driver,
-        final RunSchedule schedule, final Recorder recorder, final HarnessResult result)
+        final RunSchedule schedule, final Recorder recorder, final Histogram early, final HarnessResult result)
         throws HarnessException, InterruptedException
     {
         final Histogram total = new Histogram(OpRecording.HIGHEST_NS, 3);
@@ -154,6 +157,15 @@ public final class LoadHarness
                 if (ended || nowNs - tickNs >= 0)
                 {
                     interval = recorder.getIntervalHistogram(interval);
+                    if (early.getTotalCount() > 0)
+                    {
+                        interval.add(early);
+                        early.reset();
+                    }
+                    if (tickNs == schedule.measureStartNs + INTERVAL_NS)
+                    {
+                        interval.setStartTimeStamp(result.startedAt.toEpochMilli());
+                    }
                     log.write(interval);
                     total.add(interval);
                     tickNs += INTERVAL_NS;

@@ -55,7 +55,8 @@ final class RespLoadConnection implements AutoCloseable
         this.random = new SplittableRandom(seed);
         this.mix = options.mix;
         this.waitReplicas = options.waitReplicas;
-        this.readBuffer = ByteBuffer.allocateDirect(Math.max(64 << 10, 2 * options.valueBytes + 4096));
+        // A GET reply holds one value; anything longer (a value from another run) grows the buffer once.
+        this.readBuffer = ByteBuffer.allocateDirect(Math.max(4096, options.valueBytes + 1024));
     }
 
     /**
@@ -133,7 +134,8 @@ final class RespLoadConnection implements AutoCloseable
                 {
                     if (scanner.error() && null == firstError)
                     {
-                        firstError = text(readBuffer, pos, end);
+                        firstError = text(readBuffer, pos + 1, end); // without the '-'
+
                     }
                     pos = end;
                     left--;
