@@ -10,8 +10,6 @@ public final class NetProbeReport
 {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
     private static final int WIDTH_CHARS = 100;
-    /** A stream within this share of the window bound was held back by flow control, not by the link. */
-    private static final double WINDOW_BOUND_SHARE = 0.8;
 
     private NetProbeReport()
     {
@@ -25,8 +23,8 @@ public final class NetProbeReport
             result.target(), result.address(), settings.sizeBytes()));
         if (result.sameHost())
         {
-            out.append(DiskProbeReport.wrap("NOTE: the responder is on this host: these are loopback figures of " +
-                "this host's network stack and drivers, not of a link between two members.", WIDTH_CHARS));
+            out.append(wrap("", "  ", "NOTE: the responder is on this host: these are loopback figures of this " +
+                "host's network stack and drivers, not of a link between two members."));
         }
 
         final String header = String.format(Locale.ROOT, "%-12s %8s %9s %9s %9s %9s %9s",
@@ -47,15 +45,18 @@ public final class NetProbeReport
             "  %,.0f messages/s, %,.1f MB/s (%,.0f Mbit/s)%n",
             result.streamMessages(), settings.sizeBytes(), result.streamNs() / 1e9, result.streamMessagesPerSecond(),
             result.streamBytesPerSecond() / 1e6, result.streamBytesPerSecond() * 8 / 1e6));
-        out.append(String.format(Locale.ROOT,
-            "  Aeron's flow-control window (%d KiB) allows at most %,.1f MB/s at the p50 round trip%s%n",
-            result.windowBytes() / 1024, result.windowBoundBytesPerSecond() / 1e6, windowBound(result) ?
-            ": the stream was held back by the window, not by the link" : ""));
+        out.append(wrap("  ", "", String.format(Locale.ROOT,
+            "Aeron's flow-control window (%d KiB) allows at most %,.1f MB/s at the p50 round trip: a stream near " +
+            "that figure is held back by the window, not by the link.", result.windowBytes() / 1024,
+            result.windowBoundBytesPerSecond() / 1e6)));
 
-        out.append(String.format(Locale.ROOT, "%nmachine: %d processors, load average %.2f at the end%s%n",
-            result.processors(), result.loadAverage(), result.busyMachine() ?
-            " (NOTE: other work shares the machine: latencies are noisier than on a quiet one; rerun to compare)" :
-            ""));
+        out.append(String.format(Locale.ROOT, "%nmachine: %d processors, load average %.2f at the end%n",
+            result.processors(), result.loadAverage()));
+        if (result.busyMachine())
+        {
+            out.append(wrap("  ", "  ", "NOTE: other work shares the machine: latencies are noisier than on a quiet " +
+                "one; rerun to compare."));
+        }
         out.append(String.format(Locale.ROOT, "  this host: %s (%s)%n",
             result.localHost().virtual() ? "virtual" : "physical", result.localHost().evidence()));
         out.append(String.format(Locale.ROOT, "  responder's host: %s (as it reports)%n",
@@ -65,10 +66,10 @@ public final class NetProbeReport
         out.append("\nrecommendation\n");
         out.append(String.format(Locale.ROOT, "  %s = %d%n", MirrorRecommendation.QOS_TIMEOUT_KEY,
             recommendation.qosTimeoutMs()));
-        out.append(DiskProbeReport.wrap("    " + recommendation.qosReason() + ".", WIDTH_CHARS));
+        out.append(wrap("    ", "", recommendation.qosReason() + "."));
         out.append(String.format(Locale.ROOT, "  %s = %s%n", MirrorRecommendation.COMPRESSION_KEY,
             recommendation.compression()));
-        out.append(DiskProbeReport.wrap("    " + recommendation.compressionReason() + ".", WIDTH_CHARS));
+        out.append(wrap("    ", "", recommendation.compressionReason() + "."));
         return out.toString();
     }
 
@@ -101,7 +102,6 @@ public final class NetProbeReport
             .field("mbitPerSecond", result.streamBytesPerSecond() * 8 / 1e6)
             .field("windowBytes", result.windowBytes())
             .field("windowBoundMbPerSecond", result.windowBoundBytesPerSecond() / 1e6)
-            .field("windowBound", windowBound(result))
             .endObject();
         json.name("machine").beginObject()
             .field("processors", result.processors())
@@ -121,8 +121,31 @@ public final class NetProbeReport
         return json.endObject().toString();
     }
 
-    private static boolean windowBound(final NetProbeResult result)
+    /**
+     * Break prose at spaces into lines of at most {@link #WIDTH_CHARS}, each starting with {@code indent}
+     * and, after the first, {@code more} on top.
+     */
+    static String wrap(final String firstIndent, final String more, final String text)
     {
-        return result.streamBytesPerSecond() >= WINDOW_BOUND_SHARE * result.windowBoundBytesPerSecond();
+        final StringBuilder out = new StringBuilder(firstIndent);
+        final String indent = firstIndent + more;
+        int lineStart = 0;
+        for (final String word : text.split(" "))
+        {
+            final boolean lineHasWords = out.length() > lineStart + (lineStart == 0 ? firstIndent : indent).length();
+            if (lineHasWords && out.length() - lineStart + word.length() + 1 > WIDTH_CHARS)
+            {
+                out.append('\n');
+                lineStart = out.length();
+                out.append(indent);
+            }
+            else if (lineHasWords)
+            {
+                out.append(' ');
+            }
+            out.append(word);
+        }
+        return out.append('\n').toString();
     }
+
 }
