@@ -151,15 +151,31 @@ public final class ProbeDriver implements AutoCloseable
         }
     }
 
+    /**
+     * @return false if the process is gone or a zombie (killed, not yet reaped: its driver is as dead).
+     */
     private static boolean alive(final String pid)
     {
         try
         {
-            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+            if (!ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false))
+            {
+                return false;
+            }
         }
         catch (final NumberFormatException ex)
         {
             return true; // not ours to judge
+        }
+        try
+        {
+            final String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            final int afterName = stat.lastIndexOf(')') + 2;
+            return afterName >= stat.length() || (stat.charAt(afterName) != 'Z' && stat.charAt(afterName) != 'X');
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return true; // no /proc: the process handle's word stands
         }
     }
 }
