@@ -33,20 +33,23 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  * <li>Handshake: wait for the Aeron connection to the responder, send HELLO naming the reply port,
  *     wait for WELCOME. Either wait ends after the timeout with an error naming the responder.</li>
- * <li>Round trips: warm-up pings, then the measured ones, sent on a fixed schedule at the rate asked
- *     whether or not earlier ones were answered (open loop: a stall delays the answers of every ping
- *     sent during it, and each counts, so no coordinated omission hides it). Each ping carries its
- *     send time; the echo's arrival minus it goes into an HdrHistogram.</li>
  * <li>Throughput: one-way stream of messages as fast as Aeron's flow control lets them go, for the
  *     stream duration; the responder acknowledges counts as they arrive, and END asks for the final
  *     count. Throughput is what the final acknowledgement confirms over the time from the first
  *     message to its arrival: all of it delivered, none of it merely buffered. This is the shape of
  *     mirroring's journal stream (data one way, acknowledgements back), with the same flow control.</li>
+ * <li>Round trips: warm-up pings, then the measured ones, sent on a fixed schedule at the rate asked
+ *     (lowered if pings would take more than a tenth of the stream's bandwidth, see {@link #pingRate})
+ *     whether or not earlier ones were answered (open loop: a stall delays the answers of every ping
+ *     sent during it, and each counts, so no coordinated omission hides it). Each ping carries its
+ *     send time; the echo's arrival minus it goes into an HdrHistogram.</li>
  * </ol>
  */
 public final class NetPinger
 {
     private static final int FRAGMENT_LIMIT = 64;
+    /** Pings may take at most this share of the bandwidth the stream measured (see {@link #pingRate}). */
+    static final double PING_SHARE_OF_STREAM = 0.1;
     /** During the stream, drain acknowledgements after this many messages even while none is refused. */
     private static final int POLL_EVERY_MESSAGES = 64;
 
@@ -126,25 +129,37 @@ public final class NetPinger
             final int replyPort =
                 NetResponderAgent.boundEndpoint(replies, replyEndpoint, clock, settings.timeoutNs()).port();
             handshake(request, replies, replyPort);
-            roundTrips(request, replies);
             final long streamStartNs = clock.nanoTime();
             final long streamMessages = stream(request, replies);
             final long streamNs = finalAckNs - streamStartNs;
+            final int pingRate = pingRate(settings, ackedBytes * 1e9 / Math.max(1, streamNs));
+            roundTrips(request, replies, pingRate);
             NetProbeMessages.encode(buffer, NetProbeMessages.BYE, (short)0, 0, 0, 0);
             request.offer(buffer, 0, NetProbeMessages.HEADER_LENGTH); // a courtesy: the responder also notices we left
-            return new NetProbeResult(target, address.getHostAddress(), isLocal(address), settings, roundTripNs,
-                streamMessages, ackedBytes, streamNs, windowBytes(), localHost, responderVirtual,
+            return new NetProbeResult(target, address.getHostAddress(), isLocal(address), settings, pingRate,
+                roundTripNs, streamMessages, ackedBytes, streamNs, windowBytes(), localHost, responderVirtual,
                 Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         catch (final AeronException ex)
         {
-            throw new ProbeException("probe of udp " + target + " failed: " + ex.getMessage(), ex);
+            throw new ProbeException("probe of udp " + target + " failed: " + NetResponderAgent.reason(ex), ex);
         }
         finally
         {
             CloseHelper.quietCloseAll(request, replies);
         }
+    }
+
+    /**
+     * The rate pings go at: the one asked, lowered if need be so that pings and echoes take at most
+     * {@link #PING_SHARE_OF_STREAM} of what the stream carried. Sent open loop, pings faster than the
+     * link carries them would queue without end, and the round trips would measure the queue.
+     */
+    static int pingRate(final NetProbeSettings settings, final double streamBytesPerSecond)
+    {
+        final double fitting = PING_SHARE_OF_STREAM * streamBytesPerSecond / settings.sizeBytes();
+        return (int)Math.max(1, Math.min(settings.ratePerSecond(), fitting));
     }
 
     /**
@@ -226,11 +241,12 @@ public final class NetPinger
         }
     }
 
-    private void roundTrips(final ExclusivePublication request, final Subscription replies) throws ProbeException
+    private void roundTrips(final ExclusivePublication request, final Subscription replies, final int ratePerSecond)
+        throws ProbeException
     {
         warmupPings = settings.warmupMessages();
         final long total = (long)warmupPings + settings.messages();
-        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / settings.ratePerSecond();
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
         final int length = settings.sizeBytes();
         long sent = 0;
         long nextDueNs = clock.nanoTime();

@@ -38,7 +38,13 @@ public final class NetProbeReport
         out.append(String.format(Locale.ROOT, " %9.1f%n", Latency.us(result.maxNs())));
         out.append(String.format(Locale.ROOT,
             "  %,d pings/s on a fixed schedule, answered or not; %,d warm-up pings before these are not counted%n",
-            settings.ratePerSecond(), settings.warmupMessages()));
+            result.pingRatePerSecond(), settings.warmupMessages()));
+        if (result.pingRatePerSecond() < settings.ratePerSecond())
+        {
+            out.append(wrap("  ", "", String.format(Locale.ROOT, "(lowered from %,d pings/s: pings may take at " +
+                "most a tenth of what the stream carried, or they would queue and the round trips measure the queue)",
+                settings.ratePerSecond())));
+        }
 
         out.append(String.format(Locale.ROOT,
             "%none-way stream: %,d messages of %,d B in %.2f s, every one acknowledged by the responder's count:%n" +
@@ -85,7 +91,8 @@ public final class NetProbeReport
         json.name("roundTrip").beginObject()
             .field("pings", result.pings())
             .field("warmupPings", settings.warmupMessages())
-            .field("ratePerSecond", settings.ratePerSecond())
+            .field("ratePerSecond", result.pingRatePerSecond())
+            .field("askedRatePerSecond", settings.ratePerSecond())
             .field("p50Us", Latency.us(result.percentileNs(50)))
             .field("p90Us", Latency.us(result.percentileNs(90)))
             .field("p99Us", Latency.us(result.percentileNs(99)))

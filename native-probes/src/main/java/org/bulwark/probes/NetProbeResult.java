@@ -9,7 +9,8 @@ import org.HdrHistogram.Histogram;
  * @param address            the address it resolved to.
  * @param sameHost           the address is this host's own (loopback or a local interface): the figures
  *                           are those of the host's network stack, not of a link.
- * @param settings           what was sent.
+ * @param settings           what was asked.
+ * @param pingRatePerSecond  the rate pings went at: the one asked, or lower to fit the link.
  * @param roundTripNs        one value per measured ping (warm-up excluded): echo arrival minus send time.
  * @param streamMessages     stream messages sent, all acknowledged by the responder's count.
  * @param streamBytes        their bytes.
@@ -21,7 +22,8 @@ import org.HdrHistogram.Histogram;
  * @param loadAverage        one-minute load average at the end, negative if unknown.
  */
 public record NetProbeResult(
-    NetEndpoint target, String address, boolean sameHost, NetProbeSettings settings, Histogram roundTripNs,
+    NetEndpoint target, String address, boolean sameHost, NetProbeSettings settings, int pingRatePerSecond,
+    Histogram roundTripNs,
     long streamMessages, long streamBytes, long streamNs, int windowBytes, HostFacts localHost,
     boolean responderVirtual, int processors, double loadAverage)
 {

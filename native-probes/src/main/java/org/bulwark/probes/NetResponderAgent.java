@@ -109,13 +109,29 @@ final class NetResponderAgent implements Agent
         catch (final AeronException ex)
         {
             CloseHelper.quietClose(subscribed);
-            throw new ProbeException("cannot listen on udp " + listen + ": " + ex.getMessage(), ex);
+            throw new ProbeException("cannot listen on udp " + listen + ": " + reason(ex), ex);
         }
         catch (final ProbeException ex)
         {
             CloseHelper.quietClose(subscribed);
             throw ex;
         }
+    }
+
+    /**
+     * The driver's words for what went wrong, without Aeron's prefixes and the stack position:
+     * "ERROR - channel error - Address already in use (at ...)" becomes "Address already in use".
+     */
+    static String reason(final AeronException ex)
+    {
+        String message = String.valueOf(ex.getMessage());
+        final int error = message.lastIndexOf("error - ");
+        if (error >= 0)
+        {
+            message = message.substring(error + "error - ".length());
+        }
+        final int at = message.indexOf(" (at ");
+        return at > 0 ? message.substring(0, at) : message;
     }
 
     static String channel(final NetEndpoint endpoint)

@@ -65,6 +65,15 @@ class NetProbeOptionsTest
     }
 
     @Test
+    void pingsTakeATenthOfTheStreamAtMost()
+    {
+        final NetProbeSettings settings = NetProbeSettings.defaults(); // 2,000 pings/s of 1 KiB
+        assertEquals(2_000, NetPinger.pingRate(settings, 100e6), "a fast link keeps the rate asked");
+        assertEquals(122, NetPinger.pingRate(settings, 1.25e6), "10 Mbit/s: a tenth is 122 pings of 1 KiB a second");
+        assertEquals(1, NetPinger.pingRate(settings, 0), "never below one a second");
+    }
+
+    @Test
     void idleStrategiesParse()
     {
         assertEquals(NetIdle.YIELD, NetIdle.parse("yield"));
@@ -132,7 +141,8 @@ class NetProbeOptionsTest
         final long streamNs = TimeUnit.SECONDS.toNanos(2);
         final long bytes = (long)(bytesPerSecond * 2);
         return new NetProbeResult(new NetEndpoint("db2", 6390), "10.0.0.2", sameHost, NetProbeSettings.defaults(),
-            histogram, bytes / 1024, bytes, streamNs, 128 * 1024, new HostFacts(virtual, "made up"), false, 2, 0.1);
+            NetProbeSettings.DEFAULT_RATE_PER_SECOND, histogram, bytes / 1024, bytes, streamNs, 128 * 1024,
+            new HostFacts(virtual, "made up"), false, 2, 0.1);
     }
 
     private static void assertError(final String message, final org.junit.jupiter.api.function.Executable call)
