@@ -34,6 +34,12 @@ import java.util.Set;
  * bulwark serve     [options]              the same as run
  * bulwark probe disk DIR [--size MB] [--ops N] [--write-config FILE] [--json]
  *                                          durable-write latencies of a disk, recommended journal sync
+ * bulwark probe net --listen [HOST:]PORT [--for DURATION] [--idle backoff|yield|sleep]
+ *                                          answer network probes (an embedded Aeron driver)
+ * bulwark probe net HOST[:PORT] | --local [--messages N] [--size BYTES] [--rate N] [--stream DURATION]
+ *                   [--timeout DURATION] [--idle I] [--reply-port PORT] [--json] [--write-config FILE]
+ *                                          Aeron round trips and throughput to a responder, recommended
+ *                                          mirror QoS timeout and compression
  *
  * options: --config FILE   the instance configuration (default ./bulwark.conf if it exists)
  *          --data DIR      data directory when there is no configuration file (default ./data)
@@ -234,6 +240,7 @@ public final class BulwarkCli
                 case "--stop-on-error":
                 case "--nofailover":
                 case "--json":
+                case "--local":
                     options.arguments.add(arg);
                     break;
                 case "--from":
@@ -255,6 +262,13 @@ public final class BulwarkCli
                 case "--size":
                 case "--ops":
                 case "--write-config":
+                case "--listen":
+                case "--for":
+                case "--messages":
+                case "--rate":
+                case "--stream":
+                case "--idle":
+                case "--reply-port":
                     // options of journal, backup, stat, start, stop and probe: passed on with their value
                     options.arguments.add(arg);
                     options.arguments.add(value(args, ++i, arg));
@@ -313,6 +327,12 @@ public final class BulwarkCli
         out.println("  probe disk DIR [--size MB] [--ops N] [--write-config FILE] [--json]");
         out.println("                           durable-write latencies and bandwidth of the disk holding DIR, its");
         out.println("                           /sys facts, the recommended journal.syncMethod (written to FILE)");
+        out.println("  probe net --listen [HOST:]PORT [--for DURATION] [--idle backoff|yield|sleep]");
+        out.println("                           answer network probes on UDP PORT (default 6390) until Ctrl-C");
+        out.println("  probe net HOST[:PORT] | --local [--messages N] [--size BYTES] [--rate N] [--stream DURATION]");
+        out.println("                           [--timeout DURATION] [--idle I] [--reply-port PORT] [--json]");
+        out.println("                           [--write-config FILE]   Aeron round-trip latency and throughput to a");
+        out.println("                           responder; the recommended mirror.qosTimeoutMs and mirror.compression");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }
 }

@@ -86,6 +86,10 @@ public final class InstanceConfig
         {"tls.enabled", "false", "TLS on the RESP port (V-7)"},
         {"tls.certificate", "", "PEM certificate chain of the RESP port"},
         {"tls.privateKey", "", "PEM PKCS#8 private key of the RESP port"},
+        {"mirror.qosTimeoutMs", "8000", "mirror waits for another member end after 1/2 to 1 times this (M-7); see " +
+            "bulwark probe net"},
+        {"mirror.compression", "system", "journal data sent to other members: system, none, lz4 or zstd (M-18); " +
+            "see bulwark probe net"},
     };
 
     private final Path source;
@@ -148,6 +152,8 @@ public final class InstanceConfig
         config.asyncCommit();
         config.metricsConfig();
         config.respConfig();
+        config.mirrorQosTimeoutMs();
+        config.mirrorCompression();
         return config;
     }
 
@@ -495,6 +501,32 @@ public final class InstanceConfig
             }
         }
         return config;
+    }
+
+    /**
+     * @return the mirror's QoS timeout (M-7): read and checked now, used once mirroring exists.
+     */
+    public long mirrorQosTimeoutMs() throws ConfigException
+    {
+        return number("mirror.qosTimeoutMs", 8_000, 100, 3_600_000);
+    }
+
+    /**
+     * @return how journal data sent to other members is compressed (M-18): system, none, lz4 or zstd.
+     */
+    public String mirrorCompression() throws ConfigException
+    {
+        final String mode = values.getOrDefault("mirror.compression", "system").strip().toLowerCase(Locale.ROOT);
+        switch (mode)
+        {
+            case "system":
+            case "none":
+            case "lz4":
+            case "zstd":
+                return mode;
+            default:
+                throw error("mirror.compression", "'" + mode + "' is not system, none, lz4 or zstd");
+        }
     }
 
     private long boundedSize(final String key, final String fallback, final long max) throws ConfigException

@@ -20,6 +20,7 @@ import java.util.Map;
  * {@code bulwark probe disk DIR [--size MB] [--ops N] [--write-config FILE] [--json]} (SPEC P-1):
  * runs the disk probe of the native-probes module, prints its report, and with
  * {@code --write-config} sets the recommended {@code journal.syncMethod} in a configuration file.
+ * {@code bulwark probe net ...} (SPEC P-2) is {@link NetProbeCommand}.
  */
 final class ProbeCommand
 {
@@ -36,10 +37,14 @@ final class ProbeCommand
 
     int run(final List<String> arguments)
     {
+        if (!arguments.isEmpty() && "net".equals(arguments.get(0)))
+        {
+            return new NetProbeCommand(out, err).run(arguments.subList(1, arguments.size()));
+        }
         if (arguments.isEmpty() || !"disk".equals(arguments.get(0)))
         {
             throw new IllegalArgumentException("usage: probe disk DIR [--size MB] [--ops N] [--write-config FILE] " +
-                "[--json]");
+                "[--json]\n" + NetProbeCommand.USAGE);
         }
         Path directory = null;
         long sizeBytes = DiskProbe.DEFAULT_SIZE_BYTES;

@@ -50,6 +50,22 @@ class InstanceConfigTest
     }
 
     @Test
+    void mirrorKeysAreCheckedNow() throws Exception
+    {
+        String message = load("data.directory = x\nmirror.compression = gzip\n").getMessage();
+        assertTrue(message.contains("line 2") && message.contains("'gzip' is not system, none, lz4 or zstd"), message);
+        message = load("mirror.qosTimeoutMs = 10\n").getMessage();
+        assertTrue(message.contains("mirror.qosTimeoutMs") && message.contains("10 is outside 100..3600000"), message);
+        final Path file = dir.resolve("mirror.conf");
+        Files.writeString(file, "mirror.qosTimeoutMs = 2000\nmirror.compression = LZ4\n");
+        final InstanceConfig config = InstanceConfig.load(file);
+        assertEquals(2_000, config.mirrorQosTimeoutMs());
+        assertEquals("lz4", config.mirrorCompression());
+        assertEquals(8_000, InstanceConfig.defaults(dir).mirrorQosTimeoutMs());
+        assertEquals("system", InstanceConfig.defaults(dir).mirrorCompression());
+    }
+
+    @Test
     void defaultsAndMappingsApply() throws Exception
     {
         final Path file = dir.resolve("ok.conf");

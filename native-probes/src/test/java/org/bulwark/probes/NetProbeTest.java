@@ -1,0 +1,185 @@
+package org.bulwark.probes;
+
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The network probe end to end in one JVM: a responder and a pinger, each with its own embedded driver,
+ * over UDP on loopback with a few hundred pings and a short stream. Asserts counts, order, the
+ * recommendation's floor, the JSON, the error naming an unanswered endpoint, and that every driver
+ * directory is gone afterwards. No timings are asserted (the timeout only guards against a hang).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class NetProbeTest
+{
+    private static final HostFacts PHYSICAL = new HostFacts(false, "test: physical");
+    private static final HostFacts VIRTUAL = new HostFacts(true, "test: virtual");
+    private static final int MESSAGES = 300;
+    private static final int SIZE_BYTES = 256;
+    private static final long ANSWER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private Path base;
+
+    @BeforeEach
+    void driverBase() throws Exception
+    {
+        base = Files.createDirectories(ProbeDriver.defaultBase().resolve(
+            "bulwark-net-probe-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+    }
+
+    @AfterEach
+    void everyDriverDirectoryIsGone() throws Exception
+    {
+        try (Stream<Path> left = Files.list(base))
+        {
+            assertEquals(List.of(), left.collect(Collectors.toList()), "driver directories left behind");
+        }
+        finally
+        {
+            IoUtil.delete(base.toFile(), true);
+        }
+    }
+
+    private static NetProbeSettings settings(final long timeoutNs)
+    {
+        return new NetProbeSettings(MESSAGES, SIZE_BYTES, 5_000, TimeUnit.MILLISECONDS.toNanos(200), timeoutNs,
+            NetIdle.BACKOFF, 0);
+    }
+
+    @Test
+    void probesAResponderOnLoopback() throws Exception
+    {
+        final NetProbeResult result;
+        final Path responderDirectory;
+        try (NetResponder responder = NetResponder.start(base, new NetEndpoint("127.0.0.1", 0), NetIdle.BACKOFF,
+            ANSWER_TIMEOUT_NS, VIRTUAL, null))
+        {
+            responderDirectory = responder.driverDirectory();
+            assertTrue(Files.isDirectory(responderDirectory));
+            assertTrue(responder.endpoint().port() > 0, responder.endpoint().toString());
+            result = NetPinger.probe(base, responder.endpoint(), settings(ANSWER_TIMEOUT_NS), PHYSICAL);
+        }
+        assertFalse(Files.exists(responderDirectory), responderDirectory.toString());
+
+        assertEquals(MESSAGES, result.pings());
+        assertTrue(result.percentileNs(50) > 0);
+        assertTrue(result.percentileNs(50) <= result.percentileNs(90));
+        assertTrue(result.percentileNs(90) <= result.percentileNs(99));
+        assertTrue(result.percentileNs(99) <= result.percentileNs(99.9));
+        assertTrue(result.percentileNs(99.9) <= result.roundTripNs().highestEquivalentValue(result.maxNs()));
+        assertTrue(result.streamMessages() > 0);
+        assertEquals(result.streamMessages() * SIZE_BYTES, result.streamBytes());
+        assertTrue(result.streamNs() > 0);
+        assertTrue(result.sameHost());
+        assertTrue(result.responderVirtual(), "the responder's host facts travel in its WELCOME");
+
+        final MirrorRecommendation recommendation = MirrorRecommendation.from(result);
+        assertEquals(MirrorRecommendation.QOS_FLOOR_VIRTUAL_MS, recommendation.qosFloorMs(),
+            "one virtual end makes the floor a VM's");
+        assertTrue(recommendation.qosTimeoutMs() >= recommendation.qosFloorMs());
+        assertEquals("none", recommendation.compression(), "nothing to compress on one host");
+
+        final String text = NetProbeReport.text(result, recommendation);
+        assertTrue(text.contains("mirror.qosTimeoutMs = " + recommendation.qosTimeoutMs()), text);
+        assertTrue(text.contains("mirror.compression = none"), text);
+        assertTrue(text.contains("loopback"), text);
+
+        final Object json = JsonParser.parse(NetProbeReport.json(result, recommendation));
+        assertEquals(responderEndpoint(result), ((Map<?, ?>)json).get("target"));
+        assertEquals(Boolean.TRUE, ((Map<?, ?>)json).get("sameHost"));
+        final Map<String, Object> roundTrip = JsonParser.object(json, "roundTrip");
+        assertEquals((double)MESSAGES, roundTrip.get("pings"));
+        double previous = 0;
+        for (final String field : new String[]{"p50Us", "p90Us", "p99Us", "p999Us", "maxUs"})
+        {
+            final double value = (Double)roundTrip.get(field);
+            assertTrue(value >= previous, field + " " + value + " after " + previous);
+            previous = value;
+        }
+        final Map<String, Object> stream = JsonParser.object(json, "stream");
+        assertEquals((double)result.streamMessages(), stream.get("messages"));
+        assertTrue((Double)stream.get("mbPerSecond") > 0);
+        final Map<String, Object> advice = JsonParser.object(json, "recommendation");
+        assertEquals((double)recommendation.qosTimeoutMs(), advice.get("qosTimeoutMs"));
+        assertTrue((Double)advice.get("qosTimeoutMs") >= MirrorRecommendation.QOS_FLOOR_PHYSICAL_MS);
+        assertEquals("none", advice.get("compression"));
+        assertEquals(Boolean.FALSE, JsonParser.object(json, "machine").get("virtual"));
+    }
+
+    private static String responderEndpoint(final NetProbeResult result)
+    {
+        return result.target().toString();
+    }
+
+    @Test
+    void largeMessagesAreFragmentedAndReassembled() throws Exception
+    {
+        final int sizeBytes = NetProbeSettings.MAX_SIZE_BYTES;
+        try (NetResponder responder = NetResponder.start(base, new NetEndpoint("127.0.0.1", 0), NetIdle.YIELD,
+            ANSWER_TIMEOUT_NS, PHYSICAL, null))
+        {
+            final NetProbeResult result = NetPinger.probe(base, responder.endpoint(), new NetProbeSettings(60,
+                sizeBytes, 1_000, TimeUnit.MILLISECONDS.toNanos(100), ANSWER_TIMEOUT_NS, NetIdle.YIELD, 0), PHYSICAL);
+            assertEquals(60, result.pings());
+            assertEquals(result.streamMessages() * sizeBytes, result.streamBytes());
+            assertEquals(MirrorRecommendation.QOS_FLOOR_PHYSICAL_MS, MirrorRecommendation.from(result).qosFloorMs());
+        }
+    }
+
+    @Test
+    void aPortWithoutAResponderFailsWithinTheDeadlineNamingHostAndPort() throws Exception
+    {
+        final int port;
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            port = socket.getLocalPort();
+        }
+        final ProbeException ex = assertThrows(ProbeException.class, () -> NetPinger.probe(base,
+            new NetEndpoint("127.0.0.1", port), settings(TimeUnit.MILLISECONDS.toNanos(300)), PHYSICAL));
+        assertTrue(ex.getMessage().startsWith("no responder answered at udp 127.0.0.1:" + port + " within 300 ms"),
+            ex.getMessage());
+    }
+
+    @Test
+    void aPortInUseIsNamedAndTheDriverIsCleanedUp() throws Exception
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            final NetEndpoint taken = new NetEndpoint("127.0.0.1", socket.getLocalPort());
+            final ProbeException ex = assertThrows(ProbeException.class, () -> NetResponder.start(base, taken,
+                NetIdle.BACKOFF, ANSWER_TIMEOUT_NS, PHYSICAL, null));
+            assertTrue(ex.getMessage().startsWith("cannot listen on udp " + taken + ": "), ex.getMessage());
+            assertFalse(ex.getMessage().contains("(at "), "no stack position in the message: " + ex.getMessage());
+        }
+    }
+
+    @Test
+    void directoriesOfDeadProbesAreDeletedByTheNextOne() throws Exception
+    {
+        final Path dead = Files.createDirectories(base.resolve(ProbeDriver.DIRECTORY_PREFIX + "999999999-pinger-1"));
+        Files.writeString(dead.resolve("cnc.dat"), "left by a killed probe");
+        final Path unrelated = Files.createDirectories(base.resolve("someone-else"));
+        try (ProbeDriver driver = ProbeDriver.launch(base, "pinger"))
+        {
+            assertFalse(Files.exists(dead));
+            assertTrue(Files.exists(unrelated));
+            assertTrue(Files.isDirectory(driver.directory()));
+        }
+        Files.delete(unrelated);
+    }
+}
