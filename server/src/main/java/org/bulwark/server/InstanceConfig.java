@@ -74,7 +74,7 @@ public final class InstanceConfig
         {"metrics.intervalMs", "1000", "latency percentiles in the counters file and /metrics cover this long"},
         {"resp.enabled", "true", "serve the RESP client protocol (V-2) when the member runs as a server"},
         {"resp.port", "6380", "RESP TCP port (6380, not Redis's 6379, so both can run on one host); 0 = any"},
-        {"resp.ioThreads", "0", "event-loop threads serving RESP connections, 0 = one per processor"},
+        {"resp.ioThreads", "0", "event-loop threads serving RESP connections, 0 = half the processors (at least 1)"},
         {"resp.bind", "127.0.0.1", "RESP listen address; any other than loopback needs auth.password"},
         {"resp.global", "redis", "the global holding plain keys: SET k v is set ^redis(\"k\")=\"v\""},
         {"resp.maxBulkBytes", "2m", "longest bulk string in a request (E-1)"},

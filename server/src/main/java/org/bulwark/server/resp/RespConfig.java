@@ -36,7 +36,7 @@ public final class RespConfig
     private Path tlsPrivateKey;
 
     /**
-     * Event-loop threads serving connections; 0 = one per processor.
+     * Event-loop threads serving connections; 0 = half the processors, at least one.
      */
     public int ioThreads()
     {
@@ -47,7 +47,7 @@ public final class RespConfig
     {
         if (ioThreads < 0)
         {
-            throw new IllegalArgumentException("ioThreads must be 0 (one per processor) or more, not " + ioThreads);
+            throw new IllegalArgumentException("ioThreads must be 0 (half the processors) or more, not " + ioThreads);
         }
         this.ioThreads = ioThreads;
         return this;

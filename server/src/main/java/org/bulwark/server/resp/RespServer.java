@@ -80,7 +80,10 @@ public final class RespServer implements AutoCloseable
         }
         final SslContext ssl = config.tlsEnabled() ? sslContext() : null;
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        final int ioThreads = 0 == config.ioThreads() ? Runtime.getRuntime().availableProcessors() : config.ioThreads();
+        // Half the processors by default: the journal writer (or the loop syncing inline) and the write
+        // daemon need the rest; on 2 vCPUs one loop served 64 clients 15-20 % faster than two.
+        final int ioThreads = 0 == config.ioThreads() ?
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 2) : config.ioThreads();
         group = new MultiThreadIoEventLoopGroup(Math.max(1, ioThreads),
             new DefaultThreadFactory("bulwark-resp", true), io);
         blockingExecutor = Executors.newCachedThreadPool(new DefaultThreadFactory("bulwark-resp-blocking", true));
