@@ -5,13 +5,14 @@ package org.bulwark.journal;
  * {@link Journal#notifyWhenDurable(DurableListener)}): the alternative to
  * {@link Journal#awaitDurable(long)} for threads that must not wait, such as network event loops.
  *
- * <p>Both callbacks run on the journal writer's thread, between syncs: keep them to a hand-off
+ * <p>Both callbacks run on the thread that wrote the journal, between syncs: the journal writer's
+ * thread, or a committer that wrote it itself ({@link Journal#writeNow(long)}). Keep them to a hand-off
  * (schedule the real work on the listener's own thread), or every committer waits behind them.
  */
 public interface DurableListener
 {
     /**
-     * @return the position to wait for; read once by the writer thread after registration, so it
+     * @return the position to wait for; read once by the writing thread after registration, so it
      * must not change until one of the callbacks below has run.
      */
     long awaitedPosition();

@@ -102,7 +102,7 @@ public final class Journal implements AutoCloseable
     // The same latencies for readers on other threads (metrics): recording is wait-free and
     // allocation-free, and a reader swaps out interval histograms without stopping the writer.
     private final Recorder syncLatencyRecorderUs = new Recorder(SYNC_LATENCY_MAX_US, 3);
-    // Written by the writer thread only; volatile so that metrics may read them from elsewhere
+    // Written under writeLock only; volatile so that metrics may read them from elsewhere
     // (the cost is nothing next to the sync each increment follows).
     private volatile long syncs;
     private volatile long bytesWritten;
@@ -375,10 +375,13 @@ public final class Journal implements AutoCloseable
      */
     public void awaitDurable(final long position)
     {
-        if (durablePosition >= position || writeNow(position))
+        if (durablePosition >= position)
         {
             return;
         }
+        // Not writeNow: a committer here may be interrupted (a client that disconnects, an executor
+        // shut down), and an interrupt during a FileChannel write closes the journal's channel.
+        requestFlush();
         for (int i = 0; i < SPINS_BEFORE_PARK; i++)
         {
             if (durablePosition >= position)
@@ -445,7 +448,7 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Tell {@code listener} on the writer's thread once {@link DurableListener#awaitedPosition()} is
+     * Tell {@code listener} on the writing thread once {@link DurableListener#awaitedPosition()} is
      * durable, or that it failed to become durable within the freeze timeout (as
      * {@link #awaitDurable(long)} would have thrown). The caller never blocks.
      *
@@ -493,6 +496,9 @@ public final class Journal implements AutoCloseable
      * woken by it, two cross-core wake-ups of 15-30 us each on a VM); otherwise, or if it cannot cover
      * the position, wake the writer thread and return. Listeners whose positions the write covers are
      * told on this thread before it returns.
+     * <p>
+     * Only for threads nobody interrupts (event loops): an interrupt during a {@code FileChannel} write
+     * closes the channel, which would freeze the journal. The caller blocks for the write and sync.
      *
      * @return true if the position is durable on return.
      */
@@ -500,9 +506,15 @@ public final class Journal implements AutoCloseable
     {
         if (durablePosition >= position)
         {
+            // A listener registered just as someone else's write made its position durable may have
+            // missed that writer's look at the queue: tell it now rather than at the writer's next wake-up.
+            if (!newListeners.isEmpty() || !overflowListeners.isEmpty())
+            {
+                completeListenersNow();
+            }
             return true;
         }
-        if (config.committerSyncs() && running && writeLock.tryLock())
+        if (config.committerSyncs() && running && !Thread.currentThread().isInterrupted() && writeLock.tryLock())
         {
             try
             {
@@ -529,8 +541,31 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Tell the listeners that are due on this thread if no one is writing, else wake the writer thread.
+     */
+    private void completeListenersNow()
+    {
+        if (writeLock.tryLock())
+        {
+            try
+            {
+                if (!writerStopped)
+                {
+                    completeListeners();
+                    return;
+                }
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+        }
+        requestFlush();
+    }
+
+    /**
      * Take newly registered listeners and tell those whose position is durable, or whose deadline
-     * passed. Runs on the writer thread after each write and each idle wake-up.
+     * passed. Runs under writeLock after each write and each idle wake-up of the writer thread.
      */
     private void completeListeners()
     {
@@ -871,7 +906,7 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * @return write-and-sync latencies in microseconds (read when the writer is idle or stopped).
+     * @return write-and-sync latencies in microseconds (read when no one writes: idle or stopped).
      */
     public Histogram syncLatencyUs()
     {

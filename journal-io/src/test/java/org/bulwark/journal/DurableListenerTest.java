@@ -75,6 +75,50 @@ class DurableListenerTest
         assertEquals(0, commitRounds(false), "a commit was written by its committer although committerSyncs is off");
     }
 
+    @Test
+    void anInterruptedCommitterNeverWritesTheJournalItself() throws Exception
+    {
+        // An interrupt during a FileChannel write closes the channel: were the committer to write, the
+        // journal would freeze for the whole member.
+        final MessageLog log = MessageLog.console(System.out, Severity.FATAL);
+        final Journal journal = Journal.open(new JournalConfig(dir.resolve("journal")).fileSizeBytes(1 << 20)
+            .bufferBytes(1 << 18).asyncFlushIntervalMs(60_000), NioFileLayer.INSTANCE, log);
+        try
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                final long end = append(journal, round);
+                Thread.currentThread().interrupt();
+                try
+                {
+                    if (round % 2 == 0)
+                    {
+                        journal.writeNow(end);
+                    }
+                    else
+                    {
+                        journal.awaitDurable(end);
+                    }
+                }
+                catch (final JournalFrozenException ex)
+                {
+                    assertTrue(ex.getMessage().contains("interrupted"), ex.getMessage());
+                }
+                finally
+                {
+                    Thread.interrupted();
+                }
+                assertNull(journal.frozenReason(), "an interrupted committer froze the journal");
+                journal.awaitDurable(end);
+                assertTrue(journal.durablePosition() >= end);
+            }
+        }
+        finally
+        {
+            journal.close();
+        }
+    }
+
     /**
      * @return in how many of 100 rounds the listener was told on the committing thread.
      */
