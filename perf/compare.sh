@@ -196,9 +196,9 @@ run_one()
         # Kept for a look but out of the tables: the report lists the run as failed.
         [[ ! -e "${OUT}/${label}.json" ]] || mv "${OUT}/${label}.json" "${OUT}/${label}.json.stop-failed"
         if [[ "${status}" == ok ]]; then
-            detail="stopping the peer failed (${label}.peer.out); ${detail}"
+            detail="the peer did not stop (${label}.peer.out)"
         else
-            detail="${detail}; stopping the peer failed too"
+            detail="${detail}; the peer did not stop either"
         fi
         status=failed
     fi
