@@ -12,7 +12,8 @@ import java.util.TreeSet;
  * The runs of one side-by-side comparison grouped by system and client count, each group aggregated as the best
  * of its rounds by throughput: the round with the highest ops/s, with that same round's latencies (never a
  * mix of rounds). Rounds are interleaved across systems, so the best round of each is the one the machine's
- * other load disturbed least.
+ * other load disturbed least. A round with error replies or unfinished ops is best only when every round of
+ * its group has some; the report marks it ({@link RunResult#clean()}).
  */
 final class Comparison
 {
@@ -64,12 +65,25 @@ final class Comparison
     }
 
     /**
-     * @return the round of {@code system} with {@code clients} with the highest throughput, or null without runs.
+     * @return the clean round (no errors, nothing unfinished) of {@code system} with {@code clients} with the
+     * highest throughput; without a clean round the round with the highest throughput; null without runs.
      */
     RunResult best(final String system, final int clients)
     {
-        return rounds(system, clients).stream()
-            .max(Comparator.comparingDouble(RunResult::throughputOpsPerSec)).orElse(null);
+        final List<RunResult> rounds = rounds(system, clients);
+        final Comparator<RunResult> byThroughput = Comparator.comparingDouble(RunResult::throughputOpsPerSec);
+        return rounds.stream().filter(RunResult::clean).max(byThroughput)
+            .orElseGet(() -> rounds.stream().max(byThroughput).orElse(null));
+    }
+
+    /**
+     * @return whether the best rounds of both systems with {@code clients} exist and are clean.
+     */
+    boolean bothClean(final String system, final String peer, final int clients)
+    {
+        final RunResult mine = best(system, clients);
+        final RunResult theirs = best(peer, clients);
+        return mine != null && theirs != null && mine.clean() && theirs.clean();
     }
 
     /**

@@ -6,6 +6,8 @@ import java.util.Locale;
 /**
  * One target of the side-by-side comparison: a ratio of the baseline (Bulwark) to a peer at one client count,
  * either p50 latency at most {@code factor} times the peer's, or throughput at least {@code factor} times.
+ * Judged only on the workload the targets are defined for (durable SETs, closed loop) and on runs where every
+ * op replied without an error.
  */
 record Goal(String peer, int clients, Measure measure, double factor)
 {
@@ -46,5 +48,31 @@ record Goal(String peer, int clients, Measure measure, double factor)
     boolean met(final double ratio)
     {
         return measure == Measure.P50_AT_MOST ? ratio <= factor : ratio >= factor;
+    }
+
+    /**
+     * @return the verdict on the best rounds of the baseline and the peer: met, not met, not measured (a run
+     * missing, or with errors or unfinished ops), not evaluated (another workload than durable SET, closed loop).
+     */
+    String verdict(final Comparison comparison, final String baseline)
+    {
+        final RunResult mine = comparison.best(baseline, clients);
+        final RunResult theirs = comparison.best(peer, clients);
+        if (mine == null || theirs == null)
+        {
+            return "not measured (no " + clients + "-client run of both)";
+        }
+        if (!mine.durableSetClosedLoop() || !theirs.durableSetClosedLoop())
+        {
+            return "not evaluated (goals are defined for durable SET, closed loop)";
+        }
+        for (final RunResult run : List.of(mine, theirs))
+        {
+            if (!run.clean())
+            {
+                return "not measured (" + run.label() + " has " + run.flaws() + ")";
+            }
+        }
+        return met(measured(comparison, baseline)) ? "**met**" : "not met";
     }
 }

@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 
 /**
  * Renders a {@link Comparison} as markdown: the absolute figures of every system (best round by throughput), the
- * ratios of the baseline to each peer, and the goals with their verdicts.
+ * ratios of the baseline to each peer, and the goals with their verdicts. A run with error replies or unfinished
+ * ops is never shown unmarked: its ops/s carries them, as {@code 16,000 (2 errors)}.
  */
 final class MarkdownReport
 {
@@ -35,7 +36,9 @@ final class MarkdownReport
         md.append("### Absolute figures\n\n")
             .append("Aggregation: best of ").append(maxRounds()).append(" round(s) by throughput. Each row is the ")
             .append("round with the highest ops/s, with that same round's latencies; \"rounds\" lists every ")
-            .append("round's ops/s in order. Latencies in µs, from the client's side.\n\n")
+            .append("round's ops/s in order. ops/s counts the replies without an error that arrived in the ")
+            .append("measured time. A round with errors or unfinished ops is chosen only when every round has ")
+            .append("some, and marked. Latencies in µs, from the client's side.\n\n")
             .append("| clients | system | ops/s | p50 µs | p99 µs | p99.9 µs | max µs | errors | rounds ops/s |\n")
             .append("|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (final int clients : comparison.clientCounts())
@@ -49,9 +52,9 @@ final class MarkdownReport
                     continue;
                 }
                 final String rounds = comparison.rounds(system, clients).stream()
-                    .map(r -> opsPerSec(r.throughputOpsPerSec())).collect(Collectors.joining(" / "));
+                    .map(MarkdownReport::marked).collect(Collectors.joining(" / "));
                 md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %,d | %s |%n", clients,
-                    system.equals(baseline) ? "**" + system + "**" : system, opsPerSec(best.throughputOpsPerSec()),
+                    system.equals(baseline) ? "**" + system + "**" : system, marked(best),
                     micros(best.p50Us()), micros(best.p99Us()), micros(best.p999Us()), micros(best.maxUs()),
                     best.errors(), rounds));
             }
@@ -68,6 +71,7 @@ final class MarkdownReport
             .append("| clients | peer | p50 ").append(baseline).append("/peer | throughput ").append(baseline)
             .append("/peer |\n")
             .append("|---:|---|---:|---:|\n");
+        boolean flawed = false;
         for (final int clients : comparison.clientCounts())
         {
             for (final String peer : comparison.systems())
@@ -76,10 +80,16 @@ final class MarkdownReport
                 {
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s |%n", clients, peer,
-                    ratio(comparison.p50Ratio(baseline, peer, clients)),
-                    ratio(comparison.throughputRatio(baseline, peer, clients))));
+                final double p50 = comparison.p50Ratio(baseline, peer, clients);
+                final String mark = Double.isNaN(p50) || comparison.bothClean(baseline, peer, clients) ? "" : " *";
+                flawed |= !mark.isEmpty();
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s%s | %s%s |%n", clients, peer, ratio(p50), mark,
+                    ratio(comparison.throughputRatio(baseline, peer, clients)), mark));
             }
+        }
+        if (flawed)
+        {
+            md.append("\n\\* a ratio involving a run with errors or unfinished ops (marked in the figures above)\n");
         }
         md.append('\n');
     }
@@ -91,11 +101,9 @@ final class MarkdownReport
             .append("|---|---:|---|\n");
         for (final Goal goal : goals)
         {
-            final double measured = goal.measured(comparison, baseline);
-            final String verdict = Double.isNaN(measured) ? "not measured (no " + goal.clients() +
-                "-client run of both)" : goal.met(measured) ? "**met**" : "not met";
-            md.append("| ").append(goal.describe(baseline)).append(" | ").append(ratio(measured)).append(" | ")
-                .append(verdict).append(" |\n");
+            md.append("| ").append(goal.describe(baseline)).append(" | ")
+                .append(ratio(goal.measured(comparison, baseline))).append(" | ")
+                .append(goal.verdict(comparison, baseline)).append(" |\n");
         }
         md.append('\n');
     }
@@ -111,6 +119,14 @@ final class MarkdownReport
             }
         }
         return rounds;
+    }
+
+    /**
+     * @return the run's ops/s, followed by its errors and unfinished ops if it has any.
+     */
+    static String marked(final RunResult run)
+    {
+        return opsPerSec(run.throughputOpsPerSec()) + (run.clean() ? "" : " (" + run.flaws() + ")");
     }
 
     static String opsPerSec(final double value)

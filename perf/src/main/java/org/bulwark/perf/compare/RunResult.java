@@ -1,6 +1,7 @@
 package org.bulwark.perf.compare;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,6 +11,10 @@ import java.util.stream.Collectors;
  * The figures of one harness run, from its summary JSON ({@code DIR/LABEL.json}). compare.sh labels its runs
  * {@code SYSTEM-cCLIENTS-rROUND}; the system and round come from that label, or from the JSON's {@code system}
  * field and round 1 for a label of another shape.
+ *
+ * @param rateTarget ops/s of a fixed-rate run, 0 for a closed loop ({@code "max"} is read as 0), -1 when the
+ *                   summary does not say.
+ * @param unfinished ops without a reply when the harness gave up waiting; 0 when the summary does not say.
  */
 record RunResult(
     String label,
@@ -17,9 +22,11 @@ record RunResult(
     int clients,
     int round,
     String mix,
+    long rateTarget,
     double durationS,
     long ops,
     long errors,
+    long unfinished,
     double throughputOpsPerSec,
     double p50Us,
     double p99Us,
@@ -54,14 +61,62 @@ record RunResult(
             (int)number(summary, "clients", source),
             round,
             mixText(summary.get("mix")),
+            rate(summary.get("rateTarget")),
             summary.get("durationS") instanceof Double d ? d : Double.NaN,
             (long)number(summary, "ops", source),
             (long)number(summary, "errors", source),
+            summary.get("unfinished") instanceof Double u ? u.longValue() : 0,
             number(summary, "throughputOpsPerSec", source),
             number(latencyUs, "p50", source + " latencyUs"),
             number(latencyUs, "p99", source + " latencyUs"),
             number(latencyUs, "p999", source + " latencyUs"),
             number(latencyUs, "max", source + " latencyUs"));
+    }
+
+    /** The mix of the SPEC B-3 goals: durable SETs only. */
+    static final String DURABLE_SET_MIX = "set=100";
+
+    /**
+     * @return whether this run is the workload the SPEC B-3 goals are defined for: SETs only, closed loop.
+     */
+    boolean durableSetClosedLoop()
+    {
+        return DURABLE_SET_MIX.equals(mix) && rateTarget == 0;
+    }
+
+    /**
+     * @return whether every op of the run replied and none was an error: its figures can be compared.
+     */
+    boolean clean()
+    {
+        return errors == 0 && unfinished == 0;
+    }
+
+    /**
+     * @return what spoils the run, as {@code 2 errors, 5 unfinished}; empty for a clean run.
+     */
+    String flaws()
+    {
+        final StringBuilder flaws = new StringBuilder();
+        if (errors > 0)
+        {
+            flaws.append(String.format(Locale.ROOT, "%,d error%s", errors, errors == 1 ? "" : "s"));
+        }
+        if (unfinished > 0)
+        {
+            flaws.append(flaws.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%,d unfinished",
+                unfinished));
+        }
+        return flaws.toString();
+    }
+
+    private static long rate(final Object rateTarget)
+    {
+        if (rateTarget instanceof Double d)
+        {
+            return d.longValue();
+        }
+        return "max".equals(rateTarget) ? 0 : -1;
     }
 
     private static String text(final Map<?, ?> json, final String name, final String source)

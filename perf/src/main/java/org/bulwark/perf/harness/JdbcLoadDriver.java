@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -39,7 +38,7 @@ final class JdbcLoadDriver implements LoadDriver
     private final HarnessOptions options;
     private final byte[] value;
     private final List<Client> clients = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final DriverThreads threads = new DriverThreads();
     private volatile boolean stopRequested;
 
     JdbcLoadDriver(final HarnessOptions options)
@@ -120,28 +119,17 @@ final class JdbcLoadDriver implements LoadDriver
         for (final Client client : clients)
         {
             client.recording = new OpRecording(latencyNs);
-            final Thread thread = new Thread(() -> client.run(schedule, drainDeadlineNs), "harness-jdbc-" +
-                client.index);
-            thread.setDaemon(true);
-            threads.add(thread);
+            threads.add("harness-jdbc-" + client.index, () -> client.run(schedule, drainDeadlineNs));
         }
-        threads.forEach(Thread::start);
+        threads.startAll();
     }
 
     @Override
     public boolean awaitEnd(final long deadlineNs) throws HarnessException, InterruptedException
     {
-        for (final Thread thread : threads)
+        if (!threads.awaitAll(deadlineNs))
         {
-            final long remainingNs = deadlineNs - System.nanoTime();
-            if (remainingNs > 0)
-            {
-                TimeUnit.NANOSECONDS.timedJoin(thread, remainingNs);
-            }
-            if (thread.isAlive())
-            {
-                return false;
-            }
+            return false;
         }
         for (final Client client : clients)
         {
@@ -174,29 +162,7 @@ final class JdbcLoadDriver implements LoadDriver
     public void close()
     {
         stopRequested = true;
-        for (final Thread thread : threads)
-        {
-            try
-            {
-                thread.join(2_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (final Client client : clients)
-        {
-            try
-            {
-                client.connection.close();
-            }
-            catch (final SQLException ex)
-            {
-                // closing: nothing left to do with it
-            }
-        }
+        threads.joinAndClose(clients.stream().map(client -> client.connection).toList());
     }
 
     /**

@@ -196,7 +196,7 @@ public final class LoadHarness
                 "%s: %s, %d client(s), %s, %s; %,d ops, %,.0f ops/s", options.target.system,
                 options.target.printable(), options.clients, options.closedLoop() ? "closed loop" :
                 "fixed rate " + options.rateOpsPerSec + " ops/s", options.mix, result.totals.ops,
-                result.totals.ops / result.durationS), result.png);
+                result.totals.throughputOpsPerSec(result.durationS)), result.png);
         }
         catch (final IOException ex)
         {

@@ -8,7 +8,11 @@ import org.HdrHistogram.Recorder;
  * into the run's shared {@link Recorder} (safe for several writers, read each second for the
  * HdrHistogram log), and in fields of its own the op and error counts and, at a fixed rate, how
  * late each op was sent after its intended start and its service time (reply minus send, the
- * latency a closed loop would report). Only ops that started in the measured time are recorded.
+ * latency a closed loop would report). Latencies and the op counts belong to the ops that started
+ * in the measured time (open loop: whose intended start lies in it), however late they replied;
+ * throughput is counted apart, as the non-error replies that arrived inside the measured time,
+ * whenever their op started: an op due at the end and answered in the drain after it was not done
+ * in the measured time, and counting it would make a saturated server look faster than it is.
  * Allocates nothing.
  */
 final class OpRecording
@@ -22,6 +26,8 @@ final class OpRecording
     long ops;
     long errors;
     long unfinished;
+    /** Non-error replies that arrived inside the measured time, whenever their op started: the throughput. */
+    long okRepliesInWindow;
 
     OpRecording(final Recorder latencyNs)
     {
@@ -39,6 +45,10 @@ final class OpRecording
     void completed(final RunSchedule schedule, final long intendedNs, final long sentNs, final long replyNs,
         final boolean error)
     {
+        if (!error && schedule.inMeasuredTime(replyNs))
+        {
+            okRepliesInWindow++;
+        }
         if (!schedule.recorded(schedule.closedLoop() ? sentNs : intendedNs))
         {
             return;

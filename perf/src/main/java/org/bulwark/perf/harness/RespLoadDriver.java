@@ -22,7 +22,7 @@ final class RespLoadDriver implements LoadDriver
     private final HarnessOptions options;
     private final List<RespLoadConnection> connections = new ArrayList<>();
     private final List<RespIoLoop> loops = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final DriverThreads threads = new DriverThreads();
     private final List<OpRecording> recordings = new ArrayList<>();
 
     RespLoadDriver(final HarnessOptions options)
@@ -109,11 +109,9 @@ final class RespLoadDriver implements LoadDriver
         }
         for (int i = 0; i < loops.size(); i++)
         {
-            final Thread thread = new Thread(loops.get(i), "harness-io-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
+            threads.add("harness-io-" + i, loops.get(i));
         }
-        threads.forEach(Thread::start);
+        threads.startAll();
     }
 
     private void stopAll()
@@ -124,17 +122,9 @@ final class RespLoadDriver implements LoadDriver
     @Override
     public boolean awaitEnd(final long deadlineNs) throws HarnessException, InterruptedException
     {
-        for (final Thread thread : threads)
+        if (!threads.awaitAll(deadlineNs))
         {
-            final long remainingNs = deadlineNs - System.nanoTime();
-            if (remainingNs > 0)
-            {
-                TimeUnit.NANOSECONDS.timedJoin(thread, remainingNs);
-            }
-            if (thread.isAlive())
-            {
-                return false;
-            }
+            return false;
         }
         for (final RespIoLoop loop : loops)
         {
@@ -163,28 +153,6 @@ final class RespLoadDriver implements LoadDriver
     public void close()
     {
         stopAll();
-        for (final Thread thread : threads)
-        {
-            try
-            {
-                thread.join(2_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (final RespLoadConnection connection : connections)
-        {
-            try
-            {
-                connection.close();
-            }
-            catch (final IOException ex)
-            {
-                // closing: nothing left to do with it
-            }
-        }
+        threads.joinAndClose(connections);
     }
 }

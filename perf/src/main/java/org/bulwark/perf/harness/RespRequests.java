@@ -141,9 +141,21 @@ final class RespRequests
         }
     }
 
+    /**
+     * @return the key as text, {@code key:000012345}: the JDBC driver's key of every op, so without
+     *         {@code String.format} (which parses its format string each time).
+     */
     static String keyName(final String prefix, final int number)
     {
-        return prefix + String.format("%0" + KEY_DIGITS + "d", number);
+        final char[] name = new char[prefix.length() + KEY_DIGITS];
+        prefix.getChars(0, prefix.length(), name, 0);
+        int rest = number;
+        for (int i = name.length - 1; i >= prefix.length(); i--)
+        {
+            name[i] = (char)('0' + rest % 10);
+            rest /= 10;
+        }
+        return new String(name);
     }
 
     private static byte[] value(final int valueBytes)

@@ -9,6 +9,8 @@ package org.bulwark.perf.harness;
  *   |---- warm-up ------|---------- measured -------------------|--- drain ---|
  *   ops that start here   ops that start here are recorded        no op starts; replies of
  *   are not recorded                                              ops already begun are awaited
+ *                         replies that arrive here (not errors)
+ *                         are the throughput
  * </pre>
  *
  * <p>Closed loop ({@code --rate max}): a client sends its next op as soon as the previous one has
@@ -93,6 +95,15 @@ final class RunSchedule
      */
     boolean recorded(final long opStartNs)
     {
-        return opStartNs >= measureStartNs && opStartNs < endNs;
+        return inMeasuredTime(opStartNs);
+    }
+
+    /**
+     * @return whether {@code timeNs} lies in the measured time [measureStartNs, endNs): for a reply's time,
+     *         whether it counts towards the throughput.
+     */
+    boolean inMeasuredTime(final long timeNs)
+    {
+        return timeNs - measureStartNs >= 0 && timeNs - endNs < 0;
     }
 }

@@ -9,8 +9,11 @@ import java.util.List;
  */
 final class RunTotals
 {
+    /** Ops that started in the measured time and replied (error replies included). */
     final long ops;
     final long errors;
+    /** Non-error replies that arrived inside the measured time, whatever the start of their op. */
+    final long okRepliesInWindow;
     /** Ops due in the measured time that had no reply when the run gave up waiting (recorded as lower bounds). */
     final long unfinished;
     /** Open loop: how late ops were sent after their intended start (empty in a closed loop). */
@@ -23,6 +26,7 @@ final class RunTotals
         long opsSum = 0;
         long errorsSum = 0;
         long unfinishedSum = 0;
+        long okInWindowSum = 0;
         issueLagNs = new Histogram(OpRecording.HIGHEST_NS, 3);
         serviceNs = new Histogram(OpRecording.HIGHEST_NS, 3);
         for (final OpRecording r : recordings)
@@ -30,11 +34,30 @@ final class RunTotals
             opsSum += r.ops;
             errorsSum += r.errors;
             unfinishedSum += r.unfinished;
+            okInWindowSum += r.okRepliesInWindow;
             issueLagNs.add(r.issueLagNs);
             serviceNs.add(r.serviceNs);
         }
         ops = opsSum;
         errors = errorsSum;
         unfinished = unfinishedSum;
+        okRepliesInWindow = okInWindowSum;
+    }
+
+    /**
+     * @return ops/s achieved: the non-error replies that arrived inside the {@code durationS} of measured time.
+     */
+    double throughputOpsPerSec(final double durationS)
+    {
+        return okRepliesInWindow / durationS;
+    }
+
+    /**
+     * @return ops/s offered (open loop): the ops whose intended start lies in the measured time, whether they
+     *         replied, in time or not, or not at all.
+     */
+    double offeredOpsPerSec(final double durationS)
+    {
+        return (ops + unfinished) / durationS;
     }
 }

@@ -8,7 +8,9 @@ import java.util.Locale;
 /**
  * The run's JSON summary ({@code NAME.json}). Field names are a contract with the scripts that
  * compare runs (perf/README.md); fields may be added, none renamed. The target is printed
- * without its password.
+ * without its password. {@code throughputOpsPerSec} is the rate achieved: non-error replies that
+ * arrived inside the measured time ({@link OpRecording}); at a fixed rate {@code offeredOpsPerSec}
+ * is the rate of ops due in it.
  */
 final class SummaryJson
 {
@@ -35,7 +37,12 @@ final class SummaryJson
         field(json, "ops", Long.toString(totals.ops));
         field(json, "errors", Long.toString(totals.errors));
         field(json, "unfinished", Long.toString(totals.unfinished));
-        field(json, "throughputOpsPerSec", number(totals.ops / durationS));
+        field(json, "okOps", Long.toString(totals.ops - totals.errors));
+        field(json, "throughputOpsPerSec", number(totals.throughputOpsPerSec(durationS)));
+        if (options.rateOpsPerSec > 0)
+        {
+            field(json, "offeredOpsPerSec", number(totals.offeredOpsPerSec(durationS)));
+        }
         field(json, "latencyUs", percentiles(latencyNs));
         if (options.rateOpsPerSec > 0)
         {

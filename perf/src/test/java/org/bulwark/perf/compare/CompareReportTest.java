@@ -95,12 +95,16 @@ class CompareReportTest
         assertTrue(report.contains("| 1 | **bulwark** | 3,600 | 241 | 500 | 880 | 8,000 | 0 | 3,400 / 3,600 |"),
             report);
         assertTrue(report.contains("| 1 | pg-sync | no run |"), report);
-        assertTrue(report.contains("| 64 | redis-aof | 16,000 | 3,900 | 8,000 | 12,000 | 15,000 | 2 | 16,000 |"),
-            report);
+        // Redis' only 64-client round had error replies: marked wherever it shows, and its goal not judged.
+        assertTrue(report.contains("| 64 | redis-aof | 16,000 (2 errors) | 3,900 | 8,000 | 12,000 | 15,000 | 2 | " +
+            "16,000 (2 errors) |"), report);
         assertTrue(report.contains("| 1 | redis-aof | 1.34 × | 0.68 × |"), report);
+        assertTrue(report.contains("| 64 | redis-aof | 0.31 × * | 2.13 × * |"), report);
+        assertTrue(report.contains("\\* a ratio involving a run with errors or unfinished ops"), report);
         assertTrue(report.contains("| 64 | pg-sync | 0.23 × | 2.83 × |"), report);
         assertTrue(report.contains("| 1-client p50: bulwark ≤ 0.6 × redis-aof | 1.34 × | not met |"), report);
-        assertTrue(report.contains("| 64-client throughput: bulwark ≥ 2 × redis-aof | 2.13 × | **met** |"), report);
+        assertTrue(report.contains("| 64-client throughput: bulwark ≥ 2 × redis-aof | 2.13 × | not measured " +
+            "(redis-aof-c64-r1 has 2 errors) |"), report);
         assertTrue(report.contains("| 64-client throughput: bulwark ≥ 3 × pg-sync | 2.83 × | not met |"), report);
         assertTrue(report.contains("- pg-sync-c1-r1: failed (peer did not start)"), report);
         assertTrue(!report.contains("bulwark-c1-r1: ok"), report);
@@ -114,6 +118,62 @@ class CompareReportTest
         final String report = CompareReport.report(new String[] {dir.toString()});
 
         assertTrue(report.contains("| 64-client throughput: bulwark ≥ 3 × pg-sync | – | not measured"), report);
+    }
+
+    @Test
+    void aRoundWithErrorsOrUnfinishedOpsIsBestOnlyWhenAllAreAndIsMarked(@TempDir final Path dir) throws Exception
+    {
+        write(dir, "bulwark-c1-r1", 1, "set=100", 0, 3000.0, 0, 0);
+        write(dir, "bulwark-c1-r2", 1, "set=100", 0, 4000.0, 5, 0);
+        write(dir, "redis-aof-c1-r1", 1, "set=100", 0, 5000.0, 0, 3);
+        write(dir, "redis-aof-c1-r2", 1, "set=100", 0, 6000.0, 1, 0);
+
+        final String report = CompareReport.report(new String[] {dir.toString(), "--systems", "bulwark redis-aof"});
+
+        // The faster bulwark round had errors: the clean one is reported, the other marked in the rounds.
+        assertTrue(report.contains("| 1 | **bulwark** | 3,000 | 200 | 400 | 600 | 800 | 0 | 3,000 / 4,000 " +
+            "(5 errors) |"), report);
+        // No clean redis round: the fastest, marked.
+        assertTrue(report.contains("| 1 | redis-aof | 6,000 (1 error) | 200 | 400 | 600 | 800 | 1 | " +
+            "5,000 (3 unfinished) / 6,000 (1 error) |"), report);
+        assertTrue(report.contains("| 1-client p50: bulwark ≤ 0.6 × redis-aof | 1.00 × | not measured " +
+            "(redis-aof-c1-r2 has 1 error) |"), report);
+    }
+
+    @Test
+    void goalsAreEvaluatedOnlyForDurableSetsInAClosedLoop(@TempDir final Path dir) throws Exception
+    {
+        write(dir, "bulwark-c1-r1", 1, "set=50,get=50", 0, 3000.0, 0, 0);
+        write(dir, "redis-aof-c1-r1", 1, "set=50,get=50", 0, 5000.0, 0, 0);
+        write(dir, "bulwark-c64-r1", 64, "set=100", 20000, 20000.0, 0, 0);
+        write(dir, "redis-aof-c64-r1", 64, "set=100", 20000, 5000.0, 0, 0);
+
+        final String report = CompareReport.report(new String[] {dir.toString()});
+
+        final String notEvaluated = " | not evaluated (goals are defined for durable SET, closed loop) |";
+        assertTrue(report.contains("| 1-client p50: bulwark ≤ 0.6 × redis-aof | 1.00 ×" + notEvaluated), report);
+        assertTrue(report.contains("| 64-client throughput: bulwark ≥ 2 × redis-aof | 4.00 ×" + notEvaluated),
+            report);
+    }
+
+    /**
+     * A harness summary as the harness writes it, with a p50 of 200 µs.
+     */
+    private static void write(final Path dir, final String label, final int clients, final String mix,
+        final long rate, final double opsPerSec, final long errors, final long unfinished) throws IOException
+    {
+        final StringBuilder mixJson = new StringBuilder("{");
+        for (final String part : mix.split(","))
+        {
+            final String[] kv = part.split("=");
+            mixJson.append(mixJson.length() > 1 ? ", " : "").append('"').append(kv[0]).append("\": ").append(kv[1]);
+        }
+        Files.writeString(dir.resolve(label + ".json"), "{\"label\": \"" + label + "\", \"system\": \"resp\", " +
+            "\"clients\": " + clients + ", \"rateTarget\": " + rate + ", \"durationS\": 20.000, \"mix\": " +
+            mixJson + "}, \"ops\": " + (long)(opsPerSec * 20) + ", \"errors\": " + errors + ", \"unfinished\": " +
+            unfinished + ", \"throughputOpsPerSec\": " + opsPerSec + ", \"latencyUs\": {\"p50\": 200.0, " +
+            "\"p90\": 300.0, \"p99\": 400.0, \"p999\": 600.0, \"max\": 800.0, \"mean\": 210.0}}\n",
+            StandardCharsets.UTF_8);
     }
 
     @Test
@@ -163,6 +223,9 @@ class CompareReportTest
         assertEquals(1, run.clients());
         assertEquals(1, run.round());
         assertEquals("set=100", run.mix());
+        assertEquals(0, run.rateTarget());
+        assertTrue(run.durableSetClosedLoop());
+        assertEquals(0, run.unfinished());
         assertEquals(4130, run.ops());
         assertEquals(2065.0, run.throughputOpsPerSec());
         assertEquals(313.343, run.p50Us());

@@ -7,8 +7,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +62,24 @@ class CoordinatedOmissionTest
             final long waited100Ms = latency.getCountBetweenValues(latency.lowestEquivalentValue(100 * MS),
                 latency.getMaxValue());
             assertTrue(waited100Ms >= 1 && waited100Ms <= 11, waited100Ms + " ops of 100 ms or more");
+        }
+    }
+
+    @Test
+    void opsAnsweredAfterTheMeasuredTimeAreNotThroughput() throws Exception
+    {
+        // Command 700 (the op due at 699 ms) stalls until 1.3 s, past the end of the measured second, and
+        // the ops due after it cannot be sent before it replies: at most 699 replies arrive in the second.
+        try (FakeRespServer server = new FakeRespServer(700, 600))
+        {
+            final HarnessResult result = run(server, "--rate", "1000");
+            assertEquals(1_000, result.totals.ops, "every op due in the second is answered, in the drain");
+            assertTrue(result.totals.throughputOpsPerSec(result.durationS) <= 699,
+                result.totals.throughputOpsPerSec(result.durationS) + " ops/s");
+            final String json = Files.readString(result.json);
+            assertTrue(json.contains("\"offeredOpsPerSec\": 1000.000,"), json);
+            final Matcher throughput = Pattern.compile("\"throughputOpsPerSec\": ([0-9.]+),").matcher(json);
+            assertTrue(throughput.find() && Double.parseDouble(throughput.group(1)) <= 699, json);
         }
     }
 

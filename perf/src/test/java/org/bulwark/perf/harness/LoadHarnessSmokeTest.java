@@ -83,6 +83,11 @@ class LoadHarnessSmokeTest
             "10", "--warmup", "0s", "--duration", "300ms");
         assertTrue(waited.totals.ops > 0);
         assertEquals(waited.totals.ops, waited.totals.errors);
+        // Errors are not throughput: nothing was done.
+        final String json = Files.readString(waited.json);
+        assertEquals(0.0, number(json, "throughputOpsPerSec"), json);
+        assertEquals(0, (long)number(json, "okOps"), json);
+        assertEquals(waited.totals.errors, (long)number(json, "errors"), json);
 
         // Without AUTH every command is refused (-NOAUTH).
         final HarnessResult refused = LoadHarness.run(HarnessOptions.parse("--target", member.target(),
