@@ -136,9 +136,11 @@ trap 'echo "compare.sh: interrupted" >&2; exit 130' INT
 trap 'echo "compare.sh: terminated" >&2; exit 143' TERM
 
 mkdir -p "${OUT}"
-# Only the files of a comparison: whatever else is there stays.
-rm -f "${OUT}"/*.json "${OUT}"/*.json.stop-failed "${OUT}"/*.hlog "${OUT}"/*.png "${OUT}"/*.out "${OUT}/runs.tsv" "${OUT}/summary.md" \
-    "${OUT}/machine.txt"
+# Only the files of a comparison: whatever else is there stays (perf/run-jmh.sh --all writes its
+# jmh-HHMMSS.json into the same dated directory).
+find "${OUT}" -maxdepth 1 -type f \( -name '*.json' -o -name '*.json.stop-failed' -o -name '*.hlog' \
+    -o -name '*.png' -o -name '*.out' \) ! -name 'jmh-*.json' -delete
+rm -f "${OUT}/runs.tsv" "${OUT}/summary.md" "${OUT}/machine.txt"
 
 {
     echo "date: $(date -u +%FT%TZ)"
