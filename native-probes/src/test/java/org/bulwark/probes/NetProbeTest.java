@@ -274,10 +274,12 @@ class NetProbeTest
             .publicationTermBufferLength(ProbeDriver.TERM_LENGTH_BYTES)
             .ipcTermBufferLength(ProbeDriver.TERM_LENGTH_BYTES)))
         {
+            assertEquals(foreign.toString(), driver.aeronDirectoryName());
             age(foreign);
             try (ProbeDriver probe = ProbeDriver.launch(base, "pinger"))
             {
                 assertTrue(Files.exists(foreign.resolve("cnc.dat")), "a driver with a heartbeat is alive");
+                assertTrue(Files.isDirectory(probe.directory()));
             }
         }
     }
