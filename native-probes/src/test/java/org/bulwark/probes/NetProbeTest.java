@@ -181,6 +181,7 @@ class NetProbeTest
     }
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aResponderThatNeverSendsTheFinalCountFailsThePingerWithinItsDeadline() throws Exception
     {
         try (ProbeDriver responderDriver = ProbeDriver.launch(base, "responder"))
@@ -194,7 +195,8 @@ class NetProbeTest
             try (AgentRunner runner = new AgentRunner(NetIdle.backoff(), errors::add, null, mute))
             {
                 AgentRunner.startOnThread(runner);
-                // before the deadline the pinger waited for the final count forever: the class timeout caught it
+                // without a deadline of its own the pinger waits for the final count forever, deaf to interrupts:
+                // the timeout above runs this test on a thread of its own to fail rather than hang the build
                 final ProbeException ex = assertThrows(ProbeException.class, () -> NetPinger.probe(base, endpoint,
                     settings(TimeUnit.SECONDS.toNanos(1)), PHYSICAL));
                 assertTrue(ex.getMessage().startsWith("the responder at udp " + endpoint + " did not answer the end " +
@@ -222,7 +224,7 @@ class NetProbeTest
                 new PrintStream(log, true, StandardCharsets.UTF_8), reply ->
                 {
                     attempts.incrementAndGet();
-                    throw new AeronException("ERROR - channel error - no route to " + reply + " (at X.java:1)");
+                    throw new AeronException("channel error - no route to " + reply + " (at X.java:1)");
                 });
             try (AgentRunner runner = new AgentRunner(NetIdle.backoff(), errors::add, null, agent))
             {
