@@ -157,7 +157,7 @@ final class NetProbeCommand
         if (local && null != configFile)
         {
             throw new IllegalArgumentException("option --write-config cannot go with --local: a responder in " +
-                "this process measures this host's loopback, and a loopback figure must not become a mirror's " +
+                "this process measures this host's loopback, and a loopback figure must not become " +
                 MirrorRecommendation.QOS_TIMEOUT_KEY + "; probe the other member: probe net HOST --write-config " +
                 configFile);
         }
@@ -283,7 +283,7 @@ final class NetProbeCommand
         {
             throw new ProbeException("--write-config " + file + " left unchanged: the responder at udp " +
                 result.target() + " (" + result.address() + ") is on this host, so these are loopback figures, " +
-                "not a link's, and must not become a mirror's " + MirrorRecommendation.QOS_TIMEOUT_KEY +
+                "not a link's, and must not become " + MirrorRecommendation.QOS_TIMEOUT_KEY +
                 "; probe the other member");
         }
         final Map<String, String> values = new LinkedHashMap<>();
