@@ -40,9 +40,11 @@ import java.util.concurrent.TimeUnit;
  *     mirroring's journal stream (data one way, acknowledgements back), with the same flow control.</li>
  * <li>Round trips: warm-up pings, then the measured ones, sent on a fixed schedule at the rate asked
  *     (lowered if pings would take more than a tenth of the stream's bandwidth, see {@link #pingRate})
- *     whether or not earlier ones were answered (open loop: a stall delays the answers of every ping
- *     sent during it, and each counts, so no coordinated omission hides it). Each ping carries its
- *     send time; the echo's arrival minus it goes into an HdrHistogram.</li>
+ *     whether or not earlier ones were answered (open loop). Each ping carries the time it was due on
+ *     that schedule, not the time it went, and the echo's arrival minus that goes into an HdrHistogram:
+ *     a stall of this pinger, of Aeron's back-pressure or of the network delays every ping due during
+ *     it, and each counts its whole wait, so no coordinated omission hides it (see
+ *     {@link PingSchedule}).</li>
  * </ol>
  */
 public final class NetPinger
@@ -67,8 +69,7 @@ public final class NetPinger
     private boolean welcomed;
     private byte responderVersion;
     private boolean responderVirtual;
-    private int warmupPings;
-    private long echoes;
+    private PingSchedule pings;
     private long lastEchoNs;
     private long ackedMessages;
     private long ackedBytes;
@@ -244,30 +245,31 @@ public final class NetPinger
     private void roundTrips(final ExclusivePublication request, final Subscription replies, final int ratePerSecond)
         throws ProbeException
     {
-        warmupPings = settings.warmupMessages();
-        final long total = (long)warmupPings + settings.messages();
         final long intervalNs = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
         final int length = settings.sizeBytes();
-        long sent = 0;
-        long nextDueNs = clock.nanoTime();
-        lastEchoNs = nextDueNs;
+        final long startNs = clock.nanoTime();
+        pings = new PingSchedule(startNs, intervalNs, settings.warmupMessages(),
+            (long)settings.warmupMessages() + settings.messages(), roundTripNs);
+        lastEchoNs = startNs;
         idle.reset();
-        while (echoes < total)
+        while (!pings.complete())
         {
             final long nowNs = clock.nanoTime();
             int work = 0;
-            if (sent < total && nowNs - nextDueNs >= 0)
+            if (pings.due(nowNs))
             {
-                NetProbeMessages.encode(buffer, NetProbeMessages.PING, (short)0, 0, sent, nowNs);
+                // the time it was due, not nowNs: a ping held back by back-pressure or a late wake-up counts
+                // the wait in its round trip (see PingSchedule)
+                NetProbeMessages.encode(buffer, NetProbeMessages.PING, (short)0, 0, pings.nextSequence(),
+                    pings.dueNs());
                 final long result = request.offer(buffer, 0, length);
                 if (result > 0)
                 {
-                    if (sent == echoes)
+                    if (pings.sentPings() == pings.echoes())
                     {
                         lastEchoNs = nowNs; // nothing was outstanding: the wait for an answer starts now
                     }
-                    sent++;
-                    nextDueNs += intervalNs;
+                    pings.sent();
                     work++;
                 }
                 else
@@ -282,10 +284,11 @@ public final class NetPinger
             }
             else
             {
-                if (echoes < sent && nowNs - lastEchoNs > settings.timeoutNs())
+                final long unanswered = pings.sentPings() - pings.echoes();
+                if (unanswered > 0 && nowNs - lastEchoNs > settings.timeoutNs())
                 {
                     throw new ProbeException("the responder at udp " + target + " stopped answering: " +
-                        (sent - echoes) + " of " + sent + " pings unanswered for " + millis() + " ms");
+                        unanswered + " of " + pings.sentPings() + " pings unanswered for " + millis() + " ms");
                 }
                 idle.idle();
             }
@@ -334,21 +337,46 @@ public final class NetPinger
         }
         NetProbeMessages.encode(buffer, NetProbeMessages.END, (short)0, 0, sent, sent * length);
         offer(request, NetProbeMessages.HEADER_LENGTH);
-        idle.reset();
-        while (!finalAck)
-        {
-            if (replies.poll(assembler, FRAGMENT_LIMIT) == 0)
-            {
-                checkAcks(clock.nanoTime(), sent);
-                idle.idle();
-            }
-        }
+        awaitFinalAck(request, replies, sent);
         if (ackedMessages != sent || ackedBytes != sent * length)
         {
             throw new ProbeException("the responder at udp " + target + " counted " + ackedMessages + " stream " +
                 "messages (" + ackedBytes + " bytes) of " + sent + " (" + sent * length + " bytes) sent");
         }
         return sent;
+    }
+
+    /**
+     * Wait for the answer to END for at most the timeout from sending it. The wait needs a deadline of its
+     * own: every message may be acknowledged already, so the silence {@link #checkAcks} looks for never
+     * comes when the responder dies or gives the session up between its last count and the final one.
+     */
+    private void awaitFinalAck(final ExclusivePublication request, final Subscription replies, final long sent)
+        throws ProbeException
+    {
+        final long deadlineNs = clock.nanoTime() + settings.timeoutNs();
+        idle.reset();
+        while (!finalAck)
+        {
+            if (replies.poll(assembler, FRAGMENT_LIMIT) == 0)
+            {
+                final long nowNs = clock.nanoTime();
+                if (!request.isConnected() || !replies.isConnected())
+                {
+                    throw new ProbeException("lost the connection to the responder at udp " + target + " while " +
+                        "waiting for its final count of the stream (" + ackedMessages + " of " + sent +
+                        " messages acknowledged)");
+                }
+                checkAcks(nowNs, sent);
+                if (nowNs - deadlineNs > 0)
+                {
+                    throw new ProbeException("the responder at udp " + target + " did not answer the end of the " +
+                        "stream with its final count within " + millis() + " ms (" + ackedMessages + " of " + sent +
+                        " messages acknowledged)");
+                }
+                idle.idle();
+            }
+        }
     }
 
     private void checkAcks(final long nowNs, final long sent) throws ProbeException
@@ -430,14 +458,13 @@ public final class NetPinger
         }
     }
 
-    private void onEcho(final long sequence, final long sentNs)
+    private void onEcho(final long sequence, final long dueNs)
     {
         final long nowNs = clock.nanoTime();
-        echoes++;
         lastEchoNs = nowNs;
-        if (sequence >= warmupPings)
+        if (null != pings)
         {
-            Latency.record(roundTripNs, nowNs - sentNs);
+            pings.echo(sequence, dueNs, nowNs);
         }
     }
 

@@ -32,7 +32,7 @@ import java.nio.ByteOrder;
  * <tr><td>HELLO</td><td>pinger to responder</td><td>reply port</td><td>nonce</td><td></td><td></td></tr>
  * <tr><td>WELCOME</td><td>responder to pinger</td><td></td><td>the nonce</td><td></td>
  *     <td>{@link #FLAG_VIRTUAL_HOST}</td></tr>
- * <tr><td>PING</td><td>both: echoed byte for byte</td><td></td><td>sequence</td><td>send time, ns</td><td></td></tr>
+ * <tr><td>PING</td><td>both: echoed byte for byte</td><td></td><td>sequence</td><td>time due, ns</td><td></td></tr>
  * <tr><td>DATA</td><td>pinger to responder</td><td></td><td>sequence</td><td></td><td></td></tr>
  * <tr><td>END</td><td>pinger to responder</td><td></td><td>DATA messages sent</td><td>their bytes</td><td></td></tr>
  * <tr><td>ACK</td><td>responder to pinger</td><td></td><td>DATA messages received</td><td>their bytes</td>

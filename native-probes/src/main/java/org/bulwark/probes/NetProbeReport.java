@@ -10,6 +10,8 @@ public final class NetProbeReport
 {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
     private static final int WIDTH_CHARS = 100;
+    /** Where each round trip starts (see {@link PingSchedule}), in the JSON. */
+    static final String MEASURED_FROM = "scheduled send time";
 
     private NetProbeReport()
     {
@@ -39,6 +41,8 @@ public final class NetProbeReport
         out.append(String.format(Locale.ROOT,
             "  %,d pings/s on a fixed schedule, answered or not; %,d warm-up pings before these are not counted%n",
             result.pingRatePerSecond(), settings.warmupMessages()));
+        out.append(wrap("  ", "", "Each round trip runs from the time its ping was due on the schedule, not the time " +
+            "it went: a ping held back (back-pressure, a late wake-up, a stall) counts its wait."));
         if (result.pingRatePerSecond() < settings.ratePerSecond())
         {
             out.append(wrap("  ", "", String.format(Locale.ROOT, "(lowered from %,d pings/s: pings may take at " +
@@ -93,6 +97,7 @@ public final class NetProbeReport
             .field("warmupPings", settings.warmupMessages())
             .field("ratePerSecond", result.pingRatePerSecond())
             .field("askedRatePerSecond", settings.ratePerSecond())
+            .field("measuredFrom", MEASURED_FROM)
             .field("p50Us", Latency.us(result.percentileNs(50)))
             .field("p90Us", Latency.us(result.percentileNs(90)))
             .field("p99Us", Latency.us(result.percentileNs(99)))

@@ -11,7 +11,8 @@ import org.HdrHistogram.Histogram;
  *                           are those of the host's network stack, not of a link.
  * @param settings           what was asked.
  * @param pingRatePerSecond  the rate pings went at: the one asked, or lower to fit the link.
- * @param roundTripNs        one value per measured ping (warm-up excluded): echo arrival minus send time.
+ * @param roundTripNs        one value per measured ping (warm-up excluded): echo arrival minus the time the
+ *                           ping was due on its schedule (so a ping sent late counts its wait).
  * @param streamMessages     stream messages sent, all acknowledged by the responder's count.
  * @param streamBytes        their bytes.
  * @param streamNs           from the first stream message sent to the final acknowledgement's arrival.

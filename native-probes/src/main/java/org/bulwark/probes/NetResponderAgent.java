@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The duty cycle of {@code bulwark probe net --listen}: subscribes on a UDP endpoint, answers each
@@ -35,7 +36,7 @@ final class NetResponderAgent implements Agent
     private static final int FRAGMENT_LIMIT = 64;
     private static final long SWEEP_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
-    private final Aeron aeron;
+    private final Function<NetEndpoint, ExclusivePublication> replyChannels;
     private final Subscription subscription;
     private final NetEndpoint endpoint;
     private final HostFacts host;
@@ -94,7 +95,18 @@ final class NetResponderAgent implements Agent
     NetResponderAgent(final Aeron aeron, final NetEndpoint listen, final HostFacts host, final long answerTimeoutNs,
         final NanoClock clock, final PrintStream log) throws ProbeException
     {
-        this.aeron = aeron;
+        this(aeron, listen, host, answerTimeoutNs, clock, log,
+            reply -> aeron.addExclusivePublication(channel(reply), NetProbeMessages.REPLY_STREAM_ID));
+    }
+
+    /**
+     * @param replyChannels opens the publication answering a pinger at the endpoint given (a test makes it fail).
+     */
+    NetResponderAgent(final Aeron aeron, final NetEndpoint listen, final HostFacts host, final long answerTimeoutNs,
+        final NanoClock clock, final PrintStream log, final Function<NetEndpoint, ExclusivePublication> replyChannels)
+        throws ProbeException
+    {
+        this.replyChannels = replyChannels;
         this.host = host;
         this.answerTimeoutNs = answerTimeoutNs;
         this.clock = clock;
@@ -325,8 +337,16 @@ final class NetResponderAgent implements Agent
         if (null == session.reply)
         {
             // a blocking round trip to the driver, once per pinger: fine outside the steady state
-            session.reply = aeron.addExclusivePublication(channel(session.replyEndpoint()),
-                NetProbeMessages.REPLY_STREAM_ID);
+            try
+            {
+                session.reply = replyChannels.apply(session.replyEndpoint());
+            }
+            catch (final AeronException ex)
+            {
+                // once, not on every duty cycle: the pinger reports that no answer came
+                finish(session, "its reply channel udp " + session.replyEndpoint() + " could not be opened: " +
+                    reason(ex));
+            }
             return 1;
         }
         if (!session.welcomed)

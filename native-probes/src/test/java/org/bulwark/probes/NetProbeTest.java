@@ -1,18 +1,30 @@
 package org.bulwark.probes;
 
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.AeronException;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -169,17 +181,124 @@ class NetProbeTest
     }
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aResponderThatNeverSendsTheFinalCountFailsThePingerWithinItsDeadline() throws Exception
+    {
+        try (ProbeDriver responderDriver = ProbeDriver.launch(base, "responder"))
+        {
+            final Subscription requests = responderDriver.aeron().addSubscription(
+                NetResponderAgent.channel(new NetEndpoint("127.0.0.1", 0)), NetProbeMessages.REQUEST_STREAM_ID);
+            final NetEndpoint endpoint = NetResponderAgent.boundEndpoint(requests, new NetEndpoint("127.0.0.1", 0),
+                SystemNanoClock.INSTANCE, ANSWER_TIMEOUT_NS);
+            final MuteAtEndResponderAgent mute = new MuteAtEndResponderAgent(responderDriver.aeron(), requests);
+            final List<Throwable> errors = new CopyOnWriteArrayList<>();
+            try (AgentRunner runner = new AgentRunner(NetIdle.backoff(), errors::add, null, mute))
+            {
+                AgentRunner.startOnThread(runner);
+                // without a deadline of its own the pinger waits for the final count forever, deaf to interrupts:
+                // the timeout above runs this test on a thread of its own to fail rather than hang the build
+                final ProbeException ex = assertThrows(ProbeException.class, () -> NetPinger.probe(base, endpoint,
+                    settings(TimeUnit.SECONDS.toNanos(1)), PHYSICAL));
+                assertTrue(ex.getMessage().startsWith("the responder at udp " + endpoint + " did not answer the end " +
+                    "of the stream with its final count within 1000 ms ("), ex.getMessage());
+                assertTrue(mute.endSeen(), "the pinger's END arrived");
+            }
+            finally
+            {
+                requests.close();
+            }
+            assertEquals(List.of(), errors);
+        }
+    }
+
+    @Test
+    void aReplyChannelThatCannotBeOpenedFinishesTheSessionOnce() throws Exception
+    {
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final AtomicInteger attempts = new AtomicInteger();
+        try (ProbeDriver responderDriver = ProbeDriver.launch(base, "responder"))
+        {
+            final NetResponderAgent agent = new NetResponderAgent(responderDriver.aeron(),
+                new NetEndpoint("127.0.0.1", 0), PHYSICAL, ANSWER_TIMEOUT_NS, SystemNanoClock.INSTANCE,
+                new PrintStream(log, true, StandardCharsets.UTF_8), reply ->
+                {
+                    attempts.incrementAndGet();
+                    throw new AeronException("channel error - no route to " + reply + " (at X.java:1)");
+                });
+            try (AgentRunner runner = new AgentRunner(NetIdle.backoff(), errors::add, null, agent))
+            {
+                AgentRunner.startOnThread(runner);
+                final ProbeException ex = assertThrows(ProbeException.class, () -> NetPinger.probe(base,
+                    agent.endpoint(), settings(TimeUnit.SECONDS.toNanos(1)), PHYSICAL));
+                assertTrue(ex.getMessage().contains("did not arrive within 1000 ms"), ex.getMessage());
+            }
+        }
+        assertEquals(List.of(), errors, "no error on every duty cycle");
+        assertEquals(1, attempts.get(), "one attempt per pinger");
+        final String printed = log.toString(StandardCharsets.UTF_8);
+        assertEquals(1, printed.lines().count(), printed);
+        assertTrue(printed.startsWith("probe from 127.0.0.1 finished, its reply channel udp 127.0.0.1:"), printed);
+        assertTrue(printed.contains(" could not be opened: no route to 127.0.0.1:"), printed);
+    }
+
+    @Test
     void directoriesOfDeadProbesAreDeletedByTheNextOne() throws Exception
     {
         final Path dead = Files.createDirectories(base.resolve(ProbeDriver.DIRECTORY_PREFIX + "999999999-pinger-1"));
         Files.writeString(dead.resolve("cnc.dat"), "left by a killed probe");
+        age(dead);
+        final Path recent = Files.createDirectories(base.resolve(ProbeDriver.DIRECTORY_PREFIX + "999999999-pinger-2"));
         final Path unrelated = Files.createDirectories(base.resolve("someone-else"));
+        age(unrelated);
         try (ProbeDriver driver = ProbeDriver.launch(base, "pinger"))
         {
             assertFalse(Files.exists(dead));
+            assertTrue(Files.exists(recent), "changed within a minute: perhaps a probe still starting");
             assertTrue(Files.exists(unrelated));
             assertTrue(Files.isDirectory(driver.directory()));
         }
         Files.delete(unrelated);
+        Files.delete(recent);
+    }
+
+    @Test
+    void aLiveDriverUnderAPidThisNamespaceDoesNotKnowIsKept() throws Exception
+    {
+        // a probe in a container of its own, sharing /dev/shm: its PID means nothing here, its heartbeat does
+        final Path foreign = base.resolve(ProbeDriver.DIRECTORY_PREFIX + "999999999-responder-1");
+        try (MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(foreign.toString())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(NetIdle.backoff())
+            .publicationTermBufferLength(ProbeDriver.TERM_LENGTH_BYTES)
+            .ipcTermBufferLength(ProbeDriver.TERM_LENGTH_BYTES)))
+        {
+            assertEquals(foreign.toString(), driver.aeronDirectoryName());
+            age(foreign);
+            try (ProbeDriver probe = ProbeDriver.launch(base, "pinger"))
+            {
+                assertTrue(Files.exists(foreign.resolve("cnc.dat")), "a driver with a heartbeat is alive");
+                assertTrue(Files.isDirectory(probe.directory()));
+            }
+        }
+    }
+
+    /**
+     * Make a directory and its files look untouched for two minutes.
+     */
+    private static void age(final Path directory) throws Exception
+    {
+        final FileTime old = FileTime.fromMillis(System.currentTimeMillis() - TimeUnit.MINUTES.toMillis(2));
+        try (Stream<Path> files = Files.list(directory))
+        {
+            for (final Path file : files.collect(Collectors.toList()))
+            {
+                Files.setLastModifiedTime(file, old);
+            }
+        }
+        Files.setLastModifiedTime(directory, old);
     }
 }

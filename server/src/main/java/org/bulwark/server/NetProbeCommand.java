@@ -32,8 +32,10 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * The first answers probes until Ctrl-C, SIGTERM or the duration's end; the second probes a responder
  * and prints the report with the recommended {@code mirror.qosTimeoutMs} and {@code mirror.compression}
- * (written to FILE with {@code --write-config}); the third starts a responder in this process on a free
- * loopback port and probes it. DURATION is a number with ms, s, m or h (seconds without).
+ * (written to FILE with {@code --write-config}, unless the responder turns out to be on this host); the
+ * third starts a responder in this process on a free loopback port and probes it, and refuses
+ * {@code --write-config}: loopback figures are no link's. DURATION is a number with ms, s, m or h
+ * (seconds without).
  */
 final class NetProbeCommand
 {
@@ -152,6 +154,13 @@ final class NetProbeCommand
         {
             throw new IllegalArgumentException("option --for belongs to probe net --listen");
         }
+        if (local && null != configFile)
+        {
+            throw new IllegalArgumentException("option --write-config cannot go with --local: a responder in " +
+                "this process measures this host's loopback, and a loopback figure must not become " +
+                MirrorRecommendation.QOS_TIMEOUT_KEY + "; probe the other member: probe net HOST --write-config " +
+                configFile);
+        }
         final NetProbeSettings settings =
             new NetProbeSettings(messages, sizeBytes, rate, streamNs, timeoutNs, idle, replyPort);
         final NetEndpoint target = local ? null : NetEndpoint.parse(host, null, NetProbeSettings.DEFAULT_PORT, "host");
@@ -262,15 +271,26 @@ final class NetProbeCommand
         }
     }
 
-    private static void writeConfig(final Path file, final NetProbeResult result,
-        final MirrorRecommendation recommendation, final PrintStream echo) throws ProbeException
+    /**
+     * Set the recommended keys in {@code file}, unless the responder was on this host.
+     *
+     * @throws ProbeException naming the file when the figures are loopback ones or it cannot be written.
+     */
+    static void writeConfig(final Path file, final NetProbeResult result, final MirrorRecommendation recommendation,
+        final PrintStream echo) throws ProbeException
     {
+        if (result.sameHost())
+        {
+            throw new ProbeException("--write-config " + file + " left unchanged: the responder at udp " +
+                result.target() + " (" + result.address() + ") is on this host, so these are loopback figures, " +
+                "not a link's, and must not become " + MirrorRecommendation.QOS_TIMEOUT_KEY +
+                "; probe the other member");
+        }
         final Map<String, String> values = new LinkedHashMap<>();
         values.put(MirrorRecommendation.QOS_TIMEOUT_KEY, Long.toString(recommendation.qosTimeoutMs()));
         values.put(MirrorRecommendation.COMPRESSION_KEY, recommendation.compression());
         final ConfigFileUpdater.Update update = ConfigFileUpdater.update(file, values,
-            "set by bulwark probe net " + result.target() + " on " + Instant.now() + (result.sameHost() ?
-            " (a loopback measurement)" : ""));
+            "set by bulwark probe net " + result.target() + " on " + Instant.now());
         echo.println();
         echo.println("wrote " + MirrorRecommendation.QOS_TIMEOUT_KEY + " = " + recommendation.qosTimeoutMs() + " and " +
             MirrorRecommendation.COMPRESSION_KEY + " = " + recommendation.compression() + " to " + file +

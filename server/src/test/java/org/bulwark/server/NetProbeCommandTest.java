@@ -1,12 +1,24 @@
 package org.bulwark.server;
 
+import org.HdrHistogram.Histogram;
+import org.bulwark.probes.HostFacts;
+import org.bulwark.probes.Latency;
+import org.bulwark.probes.MirrorRecommendation;
+import org.bulwark.probes.NetEndpoint;
+import org.bulwark.probes.NetIdle;
+import org.bulwark.probes.NetProbeResult;
+import org.bulwark.probes.NetProbeSettings;
+import org.bulwark.probes.NetResponder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,9 +30,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@code bulwark probe net} through the command line (SPEC P-2), with a few hundred pings on loopback:
- * the report, the JSON, --write-config on a member's configuration file, a responder for a while, an
- * unanswered port, and option errors. Every driver directory of this JVM is gone after each test. No
- * timings are asserted (the timeout only guards against a hang).
+ * the report, the JSON, --write-config on a member's configuration file (and its refusal of loopback
+ * figures), a responder for a while, an unanswered port, and option errors. Every driver directory of
+ * this JVM is gone after each test. No timings are asserted (the timeout only guards against a hang).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NetProbeCommandTest
@@ -48,30 +60,85 @@ class NetProbeCommandTest
     }
 
     @Test
-    void probesALocalResponderAndWritesTheMirrorKeys() throws Exception
+    void probesALocalResponder()
     {
-        final Path config = CliRun.memberConfig(dir, "# keep me", "mirror.qosTimeoutMs = 500", "pool.size = 4m");
-        final List<String> old = Files.readAllLines(config);
-
-        final CliRun run = CliRun.run("", args("probe", "net", "--local", "--write-config", config.toString()));
+        final CliRun run = CliRun.run("", args("probe", "net", "--local"));
 
         assertEquals(0, run.code(), run.errors() + run.output());
         assertTrue(run.output().contains("loopback"), run.output());
         assertTrue(run.output().contains("round trip"), run.output());
+        assertTrue(run.output().contains("from the time its ping was due on the schedule"), run.output());
+        assertTrue(run.output().contains("mirror.qosTimeoutMs = "), run.output());
         assertTrue(run.output().contains("mirror.compression = none"), run.output());
+    }
+
+    @Test
+    void writeConfigSetsTheMirrorKeys() throws Exception
+    {
+        final Path config = CliRun.memberConfig(dir, "# keep me", "mirror.qosTimeoutMs = 500", "pool.size = 4m");
+        final List<String> old = Files.readAllLines(config);
+        final NetProbeResult result = linkResult();
+        final MirrorRecommendation recommendation = MirrorRecommendation.from(result);
+        final ByteArrayOutputStream echo = new ByteArrayOutputStream();
+
+        NetProbeCommand.writeConfig(config, result, recommendation,
+            new PrintStream(echo, true, StandardCharsets.UTF_8));
+
         final List<String> updated = Files.readAllLines(config);
-        final String qos = updated.stream().filter(l -> l.startsWith("mirror.qosTimeoutMs = ")).findFirst()
-            .orElseThrow();
-        assertTrue(Long.parseLong(qos.substring("mirror.qosTimeoutMs = ".length())) >= 2_000, qos);
-        assertTrue(run.output().contains("wrote " + qos + " and mirror.compression = none to " + config),
-            run.output());
+        final String qos = "mirror.qosTimeoutMs = " + recommendation.qosTimeoutMs();
+        assertTrue(updated.contains(qos), updated.toString());
+        assertTrue(recommendation.qosTimeoutMs() >= MirrorRecommendation.QOS_FLOOR_PHYSICAL_MS, qos);
+        final String printed = echo.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("wrote " + qos + " and mirror.compression = none to " + config), printed);
         assertEquals(old.size() + 2, updated.size(), "the QoS line replaced, a comment and the compression added");
         assertTrue(updated.contains("# keep me") && updated.contains("pool.size = 4m"), updated.toString());
         assertTrue(updated.contains("mirror.compression = none"), updated.toString());
         assertEquals(old, Files.readAllLines(dir.resolve("bulwark.conf.bak")));
         final InstanceConfig loaded = InstanceConfig.load(config);
         assertEquals("none", loaded.mirrorCompression());
-        assertFalse(run.output().contains("warning"), run.output());
+        assertFalse(printed.contains("warning"), printed);
+    }
+
+    /**
+     * A made-up result of a 1 Gbit/s-class link between two physical hosts, round trips of 200 µs.
+     */
+    private static NetProbeResult linkResult()
+    {
+        final Histogram roundTripNs = Latency.newHistogram();
+        for (int i = 0; i < 1_000; i++)
+        {
+            Latency.record(roundTripNs, TimeUnit.MICROSECONDS.toNanos(200));
+        }
+        final long streamNs = TimeUnit.SECONDS.toNanos(2);
+        final long bytes = 600_000_000L;
+        return new NetProbeResult(new NetEndpoint("db2", 6390), "10.0.0.2", false, NetProbeSettings.defaults(),
+            NetProbeSettings.DEFAULT_RATE_PER_SECOND, roundTripNs, bytes / 1024, bytes, streamNs, 128 * 1024,
+            new HostFacts(false, "made up"), false, 2, 0.1);
+    }
+
+    @Test
+    void writeConfigRefusesLoopbackFigures() throws Exception
+    {
+        final Path config = CliRun.memberConfig(dir, "mirror.qosTimeoutMs = 500");
+        final List<String> old = Files.readAllLines(config);
+
+        assertUsage("option --write-config cannot go with --local: a responder in this process measures this " +
+            "host's loopback", "probe", "net", "--local", "--write-config", config.toString());
+        assertEquals(old, Files.readAllLines(config));
+
+        // a HOST that turns out to be this one: measured and reported, but not written
+        try (NetResponder responder = NetResponder.start(new NetEndpoint("127.0.0.1", 0), NetIdle.BACKOFF,
+            TimeUnit.SECONDS.toNanos(5), null))
+        {
+            final String target = "127.0.0.1:" + responder.endpoint().port();
+            final CliRun run = CliRun.run("", args("probe", "net", target, "--write-config", config.toString()));
+            assertEquals(BulwarkCli.EXIT_FAILED, run.code(), run.output() + run.errors());
+            assertTrue(run.output().contains("mirror.qosTimeoutMs = "), "the report is printed: " + run.output());
+            assertTrue(run.errors().contains("--write-config " + config + " left unchanged: the responder at udp " +
+                target + " (127.0.0.1) is on this host, so these are loopback figures"), run.errors());
+        }
+        assertEquals(old, Files.readAllLines(config));
+        assertFalse(Files.exists(dir.resolve("bulwark.conf.bak")));
     }
 
     @Test
