@@ -21,8 +21,8 @@ public enum NetIdle
     SLEEP;
 
     /**
-     * Longest park of {@link #BACKOFF} (and of the drivers' threads): an idle thread wakes at least this
-     * often, so a message that arrives while it sleeps waits at most about this long (plus the kernel's
+     * Longest park of {@link #BACKOFF} (and of the drivers' threads unless YIELD): an idle thread wakes at
+     * least this often, so a message that arrives while it sleeps waits at most about this long (plus the kernel's
      * timer slack of ~50 µs), a small share of a network round trip; a longer park would save little CPU.
      */
     public static final long MAX_PARK_NS = 100_000;
@@ -45,7 +45,17 @@ public enum NetIdle
     }
 
     /**
-     * The backoff every probe driver uses, whatever {@code --idle} says.
+     * How a probe's media driver waits: yielding with {@link #YIELD} (the wire's round trip, as
+     * FACTS.md measures it, at the cost of a core for the driver), else backing off; a driver that
+     * sleeps whole milliseconds would add them to every message.
+     */
+    IdleStrategy newDriverStrategy()
+    {
+        return this == YIELD ? YieldingIdleStrategy.INSTANCE : backoff();
+    }
+
+    /**
+     * The backoff of {@link #BACKOFF}, and of the drivers unless {@code --idle yield}.
      */
     static IdleStrategy backoff()
     {

@@ -108,7 +108,7 @@ public final class NetPinger
     static NetProbeResult probe(final Path driverBase, final NetEndpoint target, final NetProbeSettings settings,
         final HostFacts localHost) throws ProbeException
     {
-        try (ProbeDriver driver = ProbeDriver.launch(driverBase, "pinger"))
+        try (ProbeDriver driver = ProbeDriver.launch(driverBase, "pinger", settings.idle()))
         {
             return new NetPinger(driver.aeron(), target, settings, localHost, SystemNanoClock.INSTANCE).run();
         }

@@ -41,7 +41,7 @@ public final class NetResponder implements AutoCloseable
         final long answerTimeoutNs, final HostFacts host, final PrintStream log) throws ProbeException
     {
         final NanoClock clock = SystemNanoClock.INSTANCE;
-        final ProbeDriver driver = ProbeDriver.launch(driverBase, "responder");
+        final ProbeDriver driver = ProbeDriver.launch(driverBase, "responder", idle);
         try
         {
             final NetResponderAgent agent =

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * are deleted when the next probe starts, since a dead driver leaves hundreds of MB of files behind (see
  * {@link #deleteDeadProbes} for what counts as gone: a PID alone does not across PID namespaces). The
  * driver runs SHARED (conductor, sender and receiver on one thread: the probe needs no more on two
- * cores) and backs off when idle, never spinning. Terms are 1 MiB: enough for the flow-control window
+ * cores) and backs off when idle, never spinning (it yields with {@code --idle yield}). Terms are 1 MiB: enough for the flow-control window
  * (128 KiB by default, whatever the term) and for messages up to 128 KiB, and a small footprint.
  */
 public final class ProbeDriver implements AutoCloseable
@@ -64,13 +64,22 @@ public final class ProbeDriver implements AutoCloseable
      */
     public static ProbeDriver launch(final String role) throws ProbeException
     {
-        return launch(defaultBase(), role);
+        return launch(defaultBase(), role, NetIdle.BACKOFF);
     }
 
     /**
      * @throws ProbeException naming the directory when the driver cannot start there.
      */
     public static ProbeDriver launch(final Path base, final String role) throws ProbeException
+    {
+        return launch(base, role, NetIdle.BACKOFF);
+    }
+
+    /**
+     * @param idle how the driver waits ({@link NetIdle#newDriverStrategy()}).
+     * @throws ProbeException naming the directory when the driver cannot start there.
+     */
+    public static ProbeDriver launch(final Path base, final String role, final NetIdle idle) throws ProbeException
     {
         deleteDeadProbes(base);
         final long pid = ProcessHandle.current().pid();
@@ -85,7 +94,7 @@ public final class ProbeDriver implements AutoCloseable
                 .dirDeleteOnShutdown(true)
                 .warnIfDirectoryExists(false)
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(NetIdle.backoff())
+                .sharedIdleStrategy(idle.newDriverStrategy())
                 .publicationTermBufferLength(TERM_LENGTH_BYTES)
                 .ipcTermBufferLength(TERM_LENGTH_BYTES));
             probeDriver.aeron = Aeron.connect(new Aeron.Context()

@@ -108,11 +108,15 @@ public final class CompareReport
         return report.toString();
     }
 
+    static final String JMH_PREFIX = "jmh-";
+
     private static List<Path> summaries(final Path dir) throws IOException
     {
         try (Stream<Path> files = Files.list(dir))
         {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+            // perf/run-jmh.sh --all writes its jmh-HHMMSS.json into the same dated directory: not a run.
+            return files.filter(f -> f.getFileName().toString().endsWith(".json") &&
+                !f.getFileName().toString().startsWith(JMH_PREFIX)).sorted().toList();
         }
     }
 

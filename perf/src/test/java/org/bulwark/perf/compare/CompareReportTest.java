@@ -1,6 +1,7 @@
 package org.bulwark.perf.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -188,6 +189,18 @@ class CompareReportTest
         assertTrue(report.contains("| 1 | **bulwark** | 3,400 |"), report);
         assertTrue(report.contains("- unreadable: " + dir.resolve("redis-aof-c1-r1.json") +
             ": line 2, column 16: unexpected end of the text, expected a member name"), report);
+    }
+
+    @Test
+    void jmhResultsInTheSameDirectoryAreNotRuns(@TempDir final Path dir) throws Exception
+    {
+        Files.copy(samples().resolve("bulwark-c1-r1.json"), dir.resolve("bulwark-c1-r1.json"));
+        Files.writeString(dir.resolve("jmh-111341.json"), "[ {\"benchmark\": \"x\"} ]", StandardCharsets.UTF_8);
+
+        final String report = CompareReport.report(new String[] {dir.toString()});
+
+        assertTrue(report.contains("| 1 | **bulwark** | 3,400 |"), report);
+        assertFalse(report.contains("jmh-111341"), report);
     }
 
     @Test
