@@ -111,10 +111,10 @@ class NetProbeTest
         assertTrue(text.contains("mirror.compression = none"), text);
         assertTrue(text.contains("loopback"), text);
 
-        final Object json = JsonParser.parse(NetProbeReport.json(result, recommendation));
+        final Object json = JsonReader.parse(NetProbeReport.json(result, recommendation), "the probe's JSON");
         assertEquals(responderEndpoint(result), ((Map<?, ?>)json).get("target"));
         assertEquals(Boolean.TRUE, ((Map<?, ?>)json).get("sameHost"));
-        final Map<String, Object> roundTrip = JsonParser.object(json, "roundTrip");
+        final Map<String, Object> roundTrip = member(json, "roundTrip");
         assertEquals((double)MESSAGES, roundTrip.get("pings"));
         double previous = 0;
         for (final String field : new String[]{"p50Us", "p90Us", "p99Us", "p999Us", "maxUs"})
@@ -123,14 +123,22 @@ class NetProbeTest
             assertTrue(value >= previous, field + " " + value + " after " + previous);
             previous = value;
         }
-        final Map<String, Object> stream = JsonParser.object(json, "stream");
+        final Map<String, Object> stream = member(json, "stream");
         assertEquals((double)result.streamMessages(), stream.get("messages"));
         assertTrue((Double)stream.get("mbPerSecond") > 0);
-        final Map<String, Object> advice = JsonParser.object(json, "recommendation");
+        final Map<String, Object> advice = member(json, "recommendation");
         assertEquals((double)recommendation.qosTimeoutMs(), advice.get("qosTimeoutMs"));
         assertTrue((Double)advice.get("qosTimeoutMs") >= MirrorRecommendation.QOS_FLOOR_PHYSICAL_MS);
         assertEquals("none", advice.get("compression"));
-        assertEquals(Boolean.FALSE, JsonParser.object(json, "machine").get("virtual"));
+        assertEquals(Boolean.FALSE, member(json, "machine").get("virtual"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> member(final Object value, final String name)
+    {
+        final Object member = ((Map<String, Object>)value).get(name);
+        assertTrue(member instanceof Map, name + " is not an object: " + member);
+        return (Map<String, Object>)member;
     }
 
     private static String responderEndpoint(final NetProbeResult result)

@@ -1,5 +1,7 @@
 package org.bulwark.perf.compare;
 
+import org.bulwark.probes.JsonReader;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

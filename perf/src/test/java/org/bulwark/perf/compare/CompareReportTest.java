@@ -1,5 +1,7 @@
 package org.bulwark.perf.compare;
 
+import org.bulwark.probes.JsonReader;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

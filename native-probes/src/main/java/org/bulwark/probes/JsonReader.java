@@ -1,4 +1,4 @@
-package org.bulwark.perf.compare;
+package org.bulwark.probes;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON reader for the harness's summary files: objects become {@code Map<String, Object>} (in file order),
+ * A small JSON reader (the counterpart of {@link JsonWriter}) for the probes' and the perf harness's
+ * summary files: objects become {@code Map<String, Object>} (in file order),
  * arrays {@code List<Object>}, numbers {@code Double}, and strings, booleans and null themselves. Enough for files
  * of a few kilobytes read once; not a general-purpose parser (no streaming, numbers as doubles).
  */
-final class JsonReader
+public final class JsonReader
 {
     private final String text;
     private final String source;
@@ -27,7 +28,7 @@ final class JsonReader
      * @return the value of the whole text.
      * @throws IllegalArgumentException naming the source, line and column of the first error.
      */
-    static Object parse(final String text, final String source)
+    public static Object parse(final String text, final String source)
     {
         final JsonReader reader = new JsonReader(text, source);
         final Object value = reader.value();
