@@ -139,10 +139,10 @@ public final class JournalConfig
     }
 
     /**
-     * Whether a committer that finds no write in progress writes and syncs the journal on its own
-     * thread ({@link Journal#writeNow(long)}) rather than waking the writer thread and waiting to be
-     * woken. On by default: it removes two thread wake-ups from a lone commit; under load the writer
-     * thread is busy and committers rarely find the journal idle.
+     * Whether {@link Journal#writeNow(long)} may write and sync the journal on the caller's thread (a
+     * RESP event loop after a turn's reads) when no write is in progress, rather than waking the writer
+     * thread and waiting to be woken. On by default: it removes two thread wake-ups from a lone commit;
+     * under load the writer thread is busy and loops rarely find the journal idle.
      */
     public JournalConfig committerSyncs(final boolean committerSyncs)
     {

@@ -63,7 +63,7 @@ public final class InstanceConfig
         {"journal.fileSize", "64m", "journal files are preallocated to this size and switched when full (J-2)"},
         {"journal.syncMethod", "fdatasync", "fdatasync (positional writes + fdatasync) or dsync (O_DSYNC) (J-3)"},
         {"journal.committerSyncs", "true",
-            "a committer that finds the journal idle syncs it itself (two fewer thread wake-ups per lone commit)"},
+            "an event loop that finds the journal idle syncs it itself (two fewer wake-ups per lone commit)"},
         {"journal.bufferSize", "32m", "in-memory tail of the journal, a power of two"},
         {"journal.freezeTimeoutMs", "10000", "how long callers wait on a frozen journal before <JOURNAL FROZEN> (J-6)"},
         {"journal.asyncFlushIntervalMs", "10", "asynchronous commits are durable within this (J-4)"},
