@@ -67,6 +67,17 @@ public final class Journal implements AutoCloseable
     private final AtomicLongArray waiterPositions = new AtomicLongArray(WAITER_SLOTS);
     private final AtomicInteger waiters = new AtomicInteger();
     private volatile long durablePosition;
+    /*
+     * The mirror's commit gate (SPEC M-6): commits are acknowledged up to min(durablePosition,
+     * gatePosition). MAX_VALUE while no active backup must acknowledge (unmirrored, or a primary
+     * alone). gateRefusal, once set, fails every commit the gate still holds (no longer primary).
+     */
+    private volatile long gatePosition = Long.MAX_VALUE;
+    private volatile String gateRefusal;
+    private volatile long gateTimeoutNs = TimeUnit.SECONDS.toNanos(30);
+    private volatile JournalTap tap;
+    private final JournalRecord framesChecked = new JournalRecord(); // appendFrames' caller's only
+    private volatile long writtenPosition;
 
     /*
      * Non-blocking waiters (DurableListener): registered from any thread into a bounded queue (an
@@ -81,6 +92,7 @@ public final class Journal implements AutoCloseable
     private final ArrayList<DurableListener> pendingListeners = new ArrayList<>(); // writer state
     private long[] pendingPositions = new long[64]; // writer state, parallel to pendingListeners
     private long[] pendingDeadlinesNs = new long[64]; // writer state
+    private volatile int pendingCount; // pendingListeners.size() for other threads' cheap look
     private volatile String frozen;
     private volatile boolean running = true;
     /*
@@ -125,6 +137,7 @@ public final class Journal implements AutoCloseable
         this.nextSequence = nextSequence;
         this.firstSequence = nextSequence;
         this.durablePosition = endPosition;
+        this.writtenPosition = endPosition;
         this.fileNumber = fileNumber;
         for (int slot = 0; slot < WAITER_SLOTS; slot++)
         {
@@ -352,6 +365,92 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Append frames another member's journal holds at the same positions (a mirror backup's copy of
+     * the primary's journal, SPEC M-6): whole records and padding frames exactly as the other member
+     * wrote them, starting where this journal ends. Each record is checked (CRC, structure) first.
+     * Never mixed with {@link #append}: a member appends one way or the other while in a role.
+     *
+     * @return the position after the frames.
+     * @throws IllegalArgumentException if {@code position} is not where this journal ends, or a frame
+     *                                  is damaged or cut (the message says which and where).
+     * @throws JournalFrozenException   if frozen, or the buffer stays full past the freeze timeout.
+     */
+    public long appendFrames(final long position, final DirectBuffer source, final int offset, final int length)
+    {
+        checkNotFrozen();
+        final long tail = buffer.tail();
+        if (position != tail)
+        {
+            throw new IllegalArgumentException("frames for position " + position + " do not continue this journal, " +
+                "which ends at " + tail);
+        }
+        final long lastSequence = checkFrames(position, source, offset, length);
+        long deadlineNs = 0;
+        while (buffer.tryClaimRaw(length) < 0)
+        {
+            requestFlush();
+            final long nowNs = System.nanoTime();
+            if (0 == deadlineNs)
+            {
+                deadlineNs = nowNs + TimeUnit.MILLISECONDS.toNanos(config.freezeTimeoutMs());
+            }
+            else if (nowNs - deadlineNs > 0)
+            {
+                throw new JournalFrozenException("the journal buffer stayed full for " + config.freezeTimeoutMs() +
+                    " ms: the journal writer is not keeping up or is stuck");
+            }
+            LockSupport.parkNanos(50_000);
+            checkNotFrozen();
+        }
+        if (lastSequence >= 0)
+        {
+            nextSequence = lastSequence + 1;
+        }
+        buffer.copyRaw(position, source, offset, length);
+        return position + length;
+    }
+
+    /**
+     * @return the last record's sequence in the frames, or -1 if they are all padding.
+     */
+    private long checkFrames(final long position, final DirectBuffer source, final int offset,
+        final int length)
+    {
+        if (length <= 0 || (length & (JournalRecord.ALIGNMENT - 1)) != 0)
+        {
+            throw new IllegalArgumentException("journal frames at position " + position + " have a length of " +
+                length + " bytes, not a positive multiple of " + JournalRecord.ALIGNMENT);
+        }
+        final JournalRecord record = framesChecked;
+        long lastSequence = -1;
+        int at = 0;
+        while (at < length)
+        {
+            final int frameLength = source.getInt(offset + at);
+            if (frameLength < 0)
+            {
+                at += -frameLength;
+                continue;
+            }
+            record.wrap(source, offset + at);
+            final String problem = record.validate(length - at);
+            if (null != problem)
+            {
+                throw new IllegalArgumentException("journal frame at position " + (position + at) + " is not valid: " +
+                    problem);
+            }
+            lastSequence = record.sequence();
+            at += JournalRecord.alignedLength(frameLength);
+        }
+        if (at != length)
+        {
+            throw new IllegalArgumentException("journal frames at position " + position + " end " + (at - length) +
+                " bytes past the " + length + " bytes given");
+        }
+        return lastSequence;
+    }
+
+    /**
      * @return the position after every record appended so far (under the store's update gate held
      * exclusively, every one of them is also applied: the write daemon's checkpoint).
      */
@@ -369,13 +468,97 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * @return the position up to which commits are acknowledged: durable here and, in a mirror, let
+     * through by the commit gate (the active backup's acknowledgement, SPEC M-6).
+     */
+    public long committedPosition()
+    {
+        return Math.min(durablePosition, gatePosition);
+    }
+
+    /**
+     * @return the position up to which the journal is written to its file (maybe not yet synced).
+     */
+    public long writtenPosition()
+    {
+        return writtenPosition;
+    }
+
+    /**
+     * Install the one tap that sees every write (mirroring: the primary ships what it writes, a
+     * backup acknowledges what it wrote); null removes it. Called on the writing thread, see
+     * {@link JournalTap}.
+     */
+    public void tap(final JournalTap tap)
+    {
+        this.tap = tap;
+    }
+
+    /**
+     * Move the commit gate (SPEC M-6): commits are acknowledged only up to {@code position} (and
+     * only where durable). {@link Long#MAX_VALUE} opens it. Waiting committers and listeners the
+     * move lets through are woken.
+     *
+     * @param timeoutMs how long a commit that is durable here may wait at the gate before it fails
+     *                  (the mirror's trouble timeout and some margin: the gate must have moved by then).
+     */
+    public void gate(final long position, final long timeoutMs)
+    {
+        gateTimeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        gatePosition = position;
+        releaseCommitted();
+    }
+
+    /**
+     * As {@link #gate(long, long)} keeping the timeout: called for each acknowledgement.
+     */
+    public void gate(final long position)
+    {
+        gatePosition = position;
+        releaseCommitted();
+    }
+
+    /**
+     * @return the commit gate's position ({@link Long#MAX_VALUE}: open).
+     */
+    public long gatePosition()
+    {
+        return gatePosition;
+    }
+
+    /**
+     * Fail every commit the gate holds now or later with {@code reason} (this member stopped being
+     * primary: what it holds may or may not survive, but it must not be acknowledged); null clears.
+     */
+    public void refuseGatedCommits(final String reason)
+    {
+        gateRefusal = reason;
+        releaseCommitted();
+    }
+
+    private void releaseCommitted()
+    {
+        unparkCommitted(committedPosition());
+        if (!pendingEmpty())
+        {
+            completeListenersNow();
+        }
+    }
+
+    private boolean pendingEmpty()
+    {
+        // Racy on purpose: pendingListeners is writer state; a stale answer only costs a wake-up.
+        return newListeners.isEmpty() && overflowListeners.isEmpty() && pendingCount == 0;
+    }
+
+    /**
      * Wait until everything before {@code position} is durable (a commit).
      *
      * @throws JournalFrozenException if it does not become durable within the freeze timeout.
      */
     public void awaitDurable(final long position)
     {
-        if (durablePosition >= position)
+        if (committedPosition() >= position)
         {
             return;
         }
@@ -384,7 +567,7 @@ public final class Journal implements AutoCloseable
         requestFlush();
         for (int i = 0; i < SPINS_BEFORE_PARK; i++)
         {
-            if (durablePosition >= position)
+            if (committedPosition() >= position)
             {
                 return;
             }
@@ -396,8 +579,13 @@ public final class Journal implements AutoCloseable
         final int slot = claimWaiterSlot(self, position);
         try
         {
-            while (durablePosition < position)
+            while (committedPosition() < position)
             {
+                if (durablePosition >= position)
+                {
+                    awaitGate(position, deadlineNs);
+                    return;
+                }
                 final long remainingNs = deadlineNs - System.nanoTime();
                 if (remainingNs <= 0)
                 {
@@ -424,6 +612,36 @@ public final class Journal implements AutoCloseable
                 waiterThreads.set(slot, null);
             }
             waiters.decrementAndGet();
+        }
+    }
+
+    /**
+     * The rest of {@link #awaitDurable(long)} once the position is durable here: wait for the commit
+     * gate, bounded by the gate's own timeout (the trouble state may hold it for twice the QoS timeout).
+     */
+    private void awaitGate(final long position, final long freezeDeadlineNs)
+    {
+        final long deadlineNs = Math.max(freezeDeadlineNs, System.nanoTime() + gateTimeoutNs);
+        while (gatePosition < position)
+        {
+            final String refusal = gateRefusal;
+            if (null != refusal)
+            {
+                throw new JournalFrozenException("position " + position + " is durable here but was not " +
+                    "acknowledged by the mirror: " + refusal);
+            }
+            final long remainingNs = deadlineNs - System.nanoTime();
+            if (remainingNs <= 0)
+            {
+                throw new JournalFrozenException("position " + position + " is durable here but the mirror did " +
+                    "not let it through within " + TimeUnit.NANOSECONDS.toMillis(gateTimeoutNs) + " ms (acknowledged " +
+                    "up to " + gatePosition + ")");
+            }
+            LockSupport.parkNanos(this, Math.min(remainingNs, 1_000_000));
+            if (Thread.currentThread().isInterrupted())
+            {
+                throw new JournalFrozenException("interrupted while waiting for the mirror");
+            }
         }
     }
 
@@ -467,7 +685,7 @@ public final class Journal implements AutoCloseable
     public boolean notifyWhenDurable(final DurableListener listener, final boolean wakeWriter)
     {
         final long position = listener.awaitedPosition();
-        if (durablePosition >= position)
+        if (committedPosition() >= position)
         {
             return false;
         }
@@ -504,7 +722,7 @@ public final class Journal implements AutoCloseable
      */
     public boolean writeNow(final long position)
     {
-        if (durablePosition >= position)
+        if (committedPosition() >= position)
         {
             // A listener registered just as someone else's write made its position durable may have
             // missed that writer's look at the queue: tell it now rather than at the writer's next wake-up.
@@ -532,11 +750,14 @@ public final class Journal implements AutoCloseable
                 writeLock.unlock();
             }
         }
-        if (durablePosition >= position)
+        if (committedPosition() >= position)
         {
             return true;
         }
-        requestFlush();
+        if (durablePosition < position)
+        {
+            requestFlush();
+        }
         return false;
     }
 
@@ -586,22 +807,33 @@ public final class Journal implements AutoCloseable
             }
         }
         final long durable = durablePosition;
+        final long committed = Math.min(durable, gatePosition);
+        final String refusal = gateRefusal;
         int i = 0;
         while (i < pendingListeners.size())
         {
             final DurableListener listener = pendingListeners.get(i);
-            if (pendingPositions[i] <= durable)
+            final long position = pendingPositions[i];
+            if (position <= committed)
             {
                 removePending(i);
-                tell(listener, durable, null);
+                tell(listener, committed, null);
             }
-            else if (nowNs - pendingDeadlinesNs[i] > 0)
+            else if (position <= durable && null != refusal)
             {
-                final long position = pendingPositions[i];
+                removePending(i);
+                tell(listener, committed, new JournalFrozenException("position " + position + " is durable here but " +
+                    "was not acknowledged by the mirror: " + refusal));
+            }
+            else if (nowNs - pendingDeadlinesNs[i] > 0 && (position > durable || nowNs - pendingDeadlinesNs[i] -
+                gateTimeoutNs > 0))
+            {
                 removePending(i);
                 final String reason = frozen;
-                tell(listener, durable, new JournalFrozenException(null != reason ? "the journal is frozen (durable " +
-                    "up to " + durable + "): " + reason : "position " + position + " did not become durable within " +
+                tell(listener, committed, new JournalFrozenException(null != reason ? "the journal is frozen " +
+                    "(durable up to " + durable + "): " + reason : position <= durable ? "position " + position +
+                    " is durable here but the mirror did not let it through in time (acknowledged up to " +
+                    gatePosition + ")" : "position " + position + " did not become durable within " +
                     config.freezeTimeoutMs() + " ms (durable up to " + durable + ")"));
             }
             else
@@ -609,6 +841,7 @@ public final class Journal implements AutoCloseable
                 i++;
             }
         }
+        pendingCount = pendingListeners.size();
     }
 
     /**
@@ -679,16 +912,17 @@ public final class Journal implements AutoCloseable
             failed.addAll(overflowListeners);
             overflowListeners.clear();
         }
+        pendingCount = 0;
         for (final DurableListener listener : failed)
         {
-            if (durablePosition >= listener.awaitedPosition())
+            final long committed = committedPosition();
+            if (committed >= listener.awaitedPosition())
             {
-                tell(listener, durablePosition, null);
+                tell(listener, committed, null);
             }
             else
             {
-                tell(listener, durablePosition, new JournalFrozenException(reason + " (durable up to " +
-                    durablePosition + ")"));
+                tell(listener, committed, new JournalFrozenException(reason + " (committed up to " + committed + ")"));
             }
         }
     }
@@ -836,6 +1070,18 @@ public final class Journal implements AutoCloseable
             throw failed((dsync ? "O_DSYNC write of " : "write of ") + bytes + " bytes at offset " + fileOffset +
                 " of " + files.path(currentEntry), ex);
         }
+        writtenPosition = to;
+        final JournalTap tapNow = tap;
+        if (null != tapNow)
+        {
+            // Before the sync: a mirror primary ships these bytes while its own sync runs (M-6).
+            final UnsafeBuffer bytesNow = buffer.buffer();
+            tapNow.written(bytesNow, first, firstLength, from);
+            if (count > 1)
+            {
+                tapNow.written(bytesNow, 0, (int)(bytes - firstLength), from + firstLength);
+            }
+        }
         if (!dsync)
         {
             try
@@ -858,6 +1104,18 @@ public final class Journal implements AutoCloseable
     private void publishDurable(final long position)
     {
         durablePosition = position;
+        final JournalTap tapNow = tap;
+        if (null != tapNow)
+        {
+            tapNow.synced(position);
+        }
+        // A waiter whose position is durable but held by the gate wakes too: it waits for the gate
+        // from then on (awaitGate), bounded by the gate's timeout instead of the freeze timeout.
+        unparkCommitted(position);
+    }
+
+    private void unparkCommitted(final long position)
+    {
         if (waiters.get() > 0)
         {
             for (int slot = 0; slot < WAITER_SLOTS; slot++)

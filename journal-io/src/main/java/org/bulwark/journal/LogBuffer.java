@@ -1,5 +1,6 @@
 package org.bulwark.journal;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -99,6 +100,45 @@ final class LogBuffer
                 return position + toEnd;
             }
         }
+    }
+
+    /**
+     * Claim {@code length} bytes at the tail as they come, wrapping around the buffer's end without
+     * padding: for frames that already have their positions (a mirror member's copy of another
+     * member's journal). Single claimer only: never mixed with {@link #tryClaim(int)}.
+     *
+     * @return the position claimed (the tail before), or -1 if the buffer has no room now.
+     */
+    long tryClaimRaw(final int length)
+    {
+        if (length > capacity / 2)
+        {
+            throw new IllegalArgumentException("journal chunk of " + length + " bytes is larger than half the log " +
+                "buffer (" + capacity + " bytes)");
+        }
+        final long position = tail.get();
+        if (position + length - head > capacity)
+        {
+            return -1;
+        }
+        tail.set(position + length);
+        return position;
+    }
+
+    /**
+     * Copy claimed raw bytes in, wrapping at the buffer's end; the first frame's length word last
+     * (an ordered write), which publishes them all to the writer.
+     */
+    void copyRaw(final long position, final DirectBuffer source, final int offset, final int length)
+    {
+        final int index = index(position);
+        final int firstLength = Math.min(length, capacity - index);
+        buffer.putBytes(index + 4, source, offset + 4, firstLength - 4);
+        if (firstLength < length)
+        {
+            buffer.putBytes(0, source, offset + firstLength, length - firstLength);
+        }
+        buffer.putIntOrdered(index, source.getInt(offset));
     }
 
     /**

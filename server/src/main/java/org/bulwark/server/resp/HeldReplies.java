@@ -100,7 +100,7 @@ final class HeldReplies implements DurableListener
      */
     void markCommitted(final int replyStart, final long position, final long startNs)
     {
-        if (null == journal || position <= journal.durablePosition())
+        if (null == journal || position <= journal.committedPosition())
         {
             metrics.commitLatency(System.nanoTime() - startNs);
             return;
@@ -141,7 +141,7 @@ final class HeldReplies implements DurableListener
             }
             return;
         }
-        final long durable = null == journal ? Long.MAX_VALUE : journal.durablePosition();
+        final long durable = null == journal ? Long.MAX_VALUE : journal.committedPosition();
         final long nowNs = System.nanoTime();
         while (markHead < markCount && markPositions[markHead] <= durable)
         {
