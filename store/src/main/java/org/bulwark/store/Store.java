@@ -52,6 +52,7 @@ public final class Store implements AutoCloseable
     private volatile String failure;
     private volatile UpdateListener listener;
     private volatile boolean readOnly;
+    private volatile String readOnlyReason = "this member is read-only";
     private volatile boolean closed;
 
     private Store(final StoreConfig config, final List<Database> databases, final BufferPool pool)
@@ -252,6 +253,25 @@ public final class Store implements AutoCloseable
     public void readOnly(final boolean readOnly)
     {
         this.readOnly = readOnly;
+    }
+
+    /**
+     * As {@link #readOnly(boolean)} with the reason {@code <PROTECT>} gives (e.g. a mirror backup's).
+     * Sessions marked {@link StoreSession#applier(boolean)} still write: they apply another member's
+     * journal.
+     */
+    public void readOnly(final boolean readOnly, final String reason)
+    {
+        this.readOnlyReason = reason;
+        this.readOnly = readOnly;
+    }
+
+    /**
+     * @return true while every update from a client session is refused with {@code <PROTECT>}.
+     */
+    public boolean isReadOnly()
+    {
+        return readOnly;
     }
 
     /**
@@ -542,11 +562,11 @@ public final class Store implements AutoCloseable
         gate.unlockRead(stamp);
     }
 
-    void checkWritable(final Database db)
+    void checkWritable(final Database db, final boolean applier)
     {
-        if (readOnly)
+        if (readOnly && !applier)
         {
-            throw new BulwarkException(ErrorCode.PROTECT, "this member is read-only");
+            throw new BulwarkException(ErrorCode.PROTECT, readOnlyReason);
         }
         if (db.readOnly)
         {

@@ -44,6 +44,17 @@ public final class StoreSession
     private final UnsafeBuffer fromKey = new UnsafeBuffer(new byte[TreeOps.MAX_KEY_BYTES + 1]);
     private final int[] batchLength = new int[1];
 
+    private boolean applier;
+
+    /**
+     * Mark this session as the one applying another member's journal (a mirror backup's
+     * dejournaler): it writes while the member is read-only to clients.
+     */
+    public void applier(final boolean applier)
+    {
+        this.applier = applier;
+    }
+
     StoreSession(final Store store)
     {
         this.store = store;
@@ -256,7 +267,7 @@ public final class StoreSession
                 " is longer than the limit of " + store.maxValueBytes() + " bytes");
         }
         final Database db = store.databaseOf(key.global());
-        store.checkWritable(db);
+        store.checkWritable(db, applier);
         applyPut(db, rootOf(db, key.global(), true), key, value, offset, length, null, "set");
     }
 
@@ -402,7 +413,7 @@ public final class StoreSession
     {
         store.checkOpen();
         final Database db = store.databaseOf(key.global());
-        store.checkWritable(db);
+        store.checkWritable(db, applier);
         applyPut(db, rootOf(db, key.global(), true), key, null, 0, 0, by, "increment");
     }
 
@@ -581,7 +592,7 @@ public final class StoreSession
     {
         store.checkOpen();
         final Database db = store.databaseOf(key.global());
-        store.checkWritable(db);
+        store.checkWritable(db, applier);
         final int root = rootOf(db, key.global(), false);
         if (0 == root)
         {
