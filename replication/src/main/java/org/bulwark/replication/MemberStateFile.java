@@ -136,14 +136,14 @@ public final class MemberStateFile implements AutoCloseable
     private boolean validatedMember;
     private boolean closed;
 
-    private MemberStateFile(final Path path, final MappedByteBuffer mapped, final String mirrorName,
-        final String memberName, final boolean validatedMember)
+    private MemberStateFile(final Path path, final MappedByteBuffer mapped, final ProcessHandle process,
+        final String mirrorName, final String memberName, final boolean validatedMember)
     {
         this.path = path;
         this.mapped = mapped;
         this.buffer = new UnsafeBuffer(mapped);
-        this.pid = ProcessHandle.current().pid();
-        this.processStartMs = processStartMs(ProcessHandle.current());
+        this.pid = process.pid();
+        this.processStartMs = processStartMs(process);
         this.mirrorName = mirrorName.getBytes(StandardCharsets.UTF_8);
         this.memberName = memberName.getBytes(StandardCharsets.UTF_8);
         this.validatedMember = validatedMember;
@@ -157,6 +157,16 @@ public final class MemberStateFile implements AutoCloseable
      */
     public static MemberStateFile open(final Path dataDirectory, final String mirrorName, final String memberName,
         final boolean validatedMember) throws IOException
+    {
+        return open(dataDirectory, mirrorName, memberName, validatedMember, ProcessHandle.current());
+    }
+
+    /**
+     * Open the file on behalf of {@code process}, whose pid and start time it publishes (a launcher
+     * that publishes for a child; tests that stand a child process in for a member).
+     */
+    public static MemberStateFile open(final Path dataDirectory, final String mirrorName, final String memberName,
+        final boolean validatedMember, final ProcessHandle process) throws IOException
     {
         checkName("mirror name", mirrorName);
         checkName("member name", memberName);
@@ -173,7 +183,8 @@ public final class MemberStateFile implements AutoCloseable
             }
             mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, FILE_LENGTH);
         }
-        final MemberStateFile file = new MemberStateFile(path, mapped, mirrorName, memberName, validatedMember);
+        final MemberStateFile file = new MemberStateFile(path, mapped, process, mirrorName, memberName,
+            validatedMember);
         file.initialise();
         return file;
     }
