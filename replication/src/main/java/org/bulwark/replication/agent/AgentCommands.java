@@ -14,9 +14,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,6 +25,8 @@ import java.util.function.LongSupplier;
 final class AgentCommands
 {
     static final String SUBSYSTEM = "AGENT";
+    /** How often FORCEDOWN looks whether the killed process is gone (it may not be our child: no waitpid). */
+    private static final long EXIT_POLL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Map<String, MemberProbe> probes = new LinkedHashMap<>();
     private final long forceDownWaitMs;
@@ -168,24 +169,16 @@ final class AgentCommands
             log.warning(SUBSYSTEM, "forcing member " + member.name() + " down for " + client + ": SIGKILL to pid " +
                 handle.pid() + "; reason: " + reason);
             handle.destroyForcibly();
-            try
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(forceDownWaitMs);
+            while (MemberProcess.isRunning(handle))
             {
-                handle.onExit().get(forceDownWaitMs, TimeUnit.MILLISECONDS);
-            }
-            catch (final TimeoutException ex)
-            {
-                throw new RequestException("FORCEDOWN " + member.name() + ": pid " + handle.pid() +
-                    " did not exit within " + forceDownWaitMs + " ms of SIGKILL (the forced-down marker is written)");
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new RequestException("FORCEDOWN " + member.name() + ": interrupted while waiting for pid " +
-                    handle.pid() + " to exit");
-            }
-            catch (final ExecutionException ex)
-            {
-                throw new IOException("waiting for pid " + handle.pid() + ": " + ex.getCause(), ex);
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new RequestException("FORCEDOWN " + member.name() + ": pid " + handle.pid() +
+                        " did not exit within " + forceDownWaitMs + " ms of SIGKILL (the forced-down marker is " +
+                        "written)");
+                }
+                LockSupport.parkNanos(EXIT_POLL_NS);
             }
             log.warning(SUBSYSTEM, "member " + member.name() + " (pid " + handle.pid() + ") is down");
         }

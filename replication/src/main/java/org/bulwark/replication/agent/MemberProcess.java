@@ -39,13 +39,41 @@ final class MemberProcess
     {
         if (null != state && state.pid() > 0)
         {
-            final Optional<ProcessHandle> process = ProcessHandle.of(state.pid()).filter(ProcessHandle::isAlive);
+            final Optional<ProcessHandle> process = ProcessHandle.of(state.pid()).filter(MemberProcess::isRunning);
             if (process.isPresent() && startedAt(process.get(), state.processStartMs()))
             {
                 return process;
             }
         }
         return lockHolder(dataDirectory);
+    }
+
+    /**
+     * @return true if the process exists and is not a zombie: a killed process whose parent has not
+     *     reaped it yet (init may take seconds) runs nothing and holds no lock, and counts as gone.
+     */
+    static boolean isRunning(final ProcessHandle process)
+    {
+        if (!process.isAlive())
+        {
+            return false;
+        }
+        try
+        {
+            final String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"),
+                StandardCharsets.US_ASCII);
+            final int end = stat.lastIndexOf(')'); // the command name may hold spaces and parentheses
+            final char state = end > 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+            return state != 'Z' && state != 'X';
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return false; // gone since isAlive
+        }
+        catch (final IOException ex)
+        {
+            return process.isAlive(); // no /proc: what the JDK says
+        }
     }
 
     private static boolean startedAt(final ProcessHandle process, final long expectedStartMs)
@@ -90,7 +118,7 @@ final class MemberProcess
             return Optional.empty();
         }
         final long sinceMs = since.toEpochMilli();
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p ->
+        return ProcessHandle.of(pid).filter(MemberProcess::isRunning).filter(p ->
         {
             final long startMs = MemberStateFile.processStartMs(p);
             return startMs > 0 && startMs <= sinceMs + START_TOLERANCE_MS;

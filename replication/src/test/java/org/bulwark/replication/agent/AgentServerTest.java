@@ -268,6 +268,22 @@ class AgentServerTest
     }
 
     @Test
+    void aKilledMemberThatNobodyReapedYetIsGone() throws Exception
+    {
+        // The member's parent does not reap it (exec replaced the shell with a sleep): killed, it stays
+        // a zombie, which the JDK still calls alive.
+        final Process parent = new ProcessBuilder("sh", "-c", "sleep 60 & echo $!; exec sleep 60").start();
+        children.add(parent);
+        final long pid = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(
+            parent.getInputStream(), StandardCharsets.US_ASCII)).readLine().strip());
+        final ProcessHandle member = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(MemberProcess.isRunning(member));
+        member.destroyForcibly();
+        Conditions.await(() -> !MemberProcess.isRunning(member), () -> "pid " + pid + " counts as gone");
+        assertTrue(member.isAlive() || !ProcessHandle.of(pid).isPresent(), "a zombie, or reaped meanwhile");
+    }
+
+    @Test
     void journalChunksAreTheBytesOfTheJournalFilesUpToTheValidEnd() throws Exception
     {
         final long journalEnd = writeJournal(400);
