@@ -69,7 +69,10 @@ public final class MemberStateFile implements AutoCloseable
     static final int CRC_OFFSET = 192;
 
     /** How often a reader retries a slot the writer is changing before it gives up. */
-    private static final int READ_ATTEMPTS = 10_000;
+    static final int READ_ATTEMPTS = 10_000;
+
+    /** Runs after a reader's first look at a slot's counter, before its copy (tests put a writer there). */
+    static volatile Runnable afterCounterReadHook;
 
     /**
      * What the member is doing, with stable codes (they are in the file).
@@ -274,7 +277,7 @@ public final class MemberStateFile implements AutoCloseable
         buffer.setMemory(offset + 4 + name.length, MAX_NAME_BYTES - name.length, (byte)0);
     }
 
-    private static int crc(final UnsafeBuffer buffer, final int slot)
+    static int crc(final UnsafeBuffer buffer, final int slot)
     {
         return Crc32c.INSTANCE.compute(buffer.addressOffset(), slot + PID_OFFSET, CRC_OFFSET - PID_OFFSET);
     }
@@ -312,7 +315,10 @@ public final class MemberStateFile implements AutoCloseable
         }
     }
 
-    private static Snapshot read(final Path path, final UnsafeBuffer buffer) throws IOException
+    /**
+     * Read a mapping of the file that the caller keeps (tests hammer one mapping).
+     */
+    static Snapshot read(final Path path, final UnsafeBuffer buffer) throws IOException
     {
         final long magic = buffer.getLongVolatile(0);
         if (0 == magic)
@@ -333,6 +339,11 @@ public final class MemberStateFile implements AutoCloseable
         {
             final int slot = SLOTS_OFFSET + (buffer.getIntAcquire(CURRENT_OFFSET) & 1) * SLOT_LENGTH;
             final long before = buffer.getLongVolatile(slot + COUNTER_OFFSET);
+            final Runnable hook = afterCounterReadHook;
+            if (null != hook)
+            {
+                hook.run();
+            }
             if ((before & 1) == 0)
             {
                 copy.putBytes(0, buffer, slot, SLOT_LENGTH);

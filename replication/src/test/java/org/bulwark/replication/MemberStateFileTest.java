@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,27 +88,99 @@ class MemberStateFileTest
             writer.start();
             final Set<Long> seen = new HashSet<>();
             long lastTerm = -1;
+            final Path path = dir.resolve(MemberStateFile.FILE_NAME);
+            final MappedByteBuffer mapped;
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+            {
+                mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, MemberStateFile.FILE_LENGTH);
+            }
+            final UnsafeBuffer view = new UnsafeBuffer(mapped);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             try
             {
-                for (int i = 0; i < 20_000; i++)
+                // Bounded by a count and a time: a reader that keeps one mapping reads fast enough to
+                // overlap the writer's updates many times.
+                for (int reads = 0; reads < 3_000_000; reads++)
                 {
-                    final MemberStateFile.Snapshot s = MemberStateFile.read(dir);
+                    if ((reads & 1023) == 0 && System.nanoTime() > deadlineNs)
+                    {
+                        break;
+                    }
+                    final MemberStateFile.Snapshot s = MemberStateFile.read(path, view);
                     if (s.journalEndPosition() != s.term() * 3 || s.role() != roles[(int)(s.term() % roles.length)])
                     {
-                        fail("torn read " + i + ": " + s);
+                        fail("torn read " + reads + ": " + s);
                     }
                     assertTrue(s.term() >= lastTerm, "terms go forward: " + s.term() + " after " + lastTerm);
                     lastTerm = s.term();
-                    seen.add(s.term());
+                    if (seen.size() < 1000)
+                    {
+                        seen.add(s.term());
+                    }
                 }
+                assertTrue(MemberStateFile.read(dir).term() >= lastTerm, "and through a mapping of its own");
             }
             finally
             {
                 stop.set(true);
                 writer.join(10_000);
+                IoUtil.unmap(mapped);
             }
             assertNull(writerFailure.get());
             assertTrue(seen.size() > 10, "the reader saw the writer's updates: " + seen.size() + " distinct terms");
+        }
+    }
+
+    @Test
+    void aReaderRetriesASlotThatChangedUnderItsCopyAndNeverTakesAHalfWrittenOne() throws Exception
+    {
+        final Path path = dir.resolve(MemberStateFile.FILE_NAME);
+        try (MemberStateFile file = MemberStateFile.open(dir, "M", "a", false))
+        {
+            file.publish(MemberStateFile.Role.BACKUP, 1, 3);
+            final MappedByteBuffer mapped;
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, MemberStateFile.FILE_LENGTH);
+            }
+            final UnsafeBuffer raw = new UnsafeBuffer(mapped);
+            final int current = MemberStateFile.SLOTS_OFFSET +
+                raw.getInt(MemberStateFile.CURRENT_OFFSET) * MemberStateFile.SLOT_LENGTH;
+            final AtomicInteger copies = new AtomicInteger();
+            try
+            {
+                // A writer lands in the slot while it is copied: the copy holds half an update (term 2,
+                // journal end still 3); the writer finishes (journal end 6) before the next attempt.
+                MemberStateFile.afterCounterReadHook = () ->
+                {
+                    if (copies.incrementAndGet() == 1)
+                    {
+                        raw.putLong(current + MemberStateFile.COUNTER_OFFSET, raw.getLong(current) + 1);
+                        raw.putLong(current + MemberStateFile.TERM_OFFSET, 2);
+                    }
+                    else if (copies.get() == 2)
+                    {
+                        raw.putLong(current + MemberStateFile.JOURNAL_END_OFFSET, 6);
+                        raw.putInt(current + MemberStateFile.CRC_OFFSET, MemberStateFile.crc(raw, current));
+                        raw.putLong(current + MemberStateFile.COUNTER_OFFSET, raw.getLong(current) + 1);
+                    }
+                };
+                final MemberStateFile.Snapshot first = MemberStateFile.read(dir);
+                assertEquals(2, first.term(), "the torn copy was thrown away: " + first);
+                assertEquals(6, first.journalEndPosition());
+                assertEquals(3, copies.get(), "torn copy, odd counter, whole copy");
+
+                // A slot that stays odd (a writer that never finishes) is an error, not a torn answer.
+                MemberStateFile.afterCounterReadHook = null;
+                raw.putLong(current + MemberStateFile.COUNTER_OFFSET, raw.getLong(current) + 1);
+                final IOException ex = assertThrows(IOException.class, () -> MemberStateFile.read(dir));
+                assertTrue(ex.getMessage().contains("kept changing"), ex.getMessage());
+            }
+            finally
+            {
+                MemberStateFile.afterCounterReadHook = null;
+                IoUtil.unmap(mapped);
+            }
         }
     }
 
