@@ -194,6 +194,28 @@ class AgentServerTest
     }
 
     @Test
+    void noAgentAndASilentAgentAreErrorsNamingTheAddressWithinTheTimeout() throws Exception
+    {
+        final int closedPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            closedPort = probe.getLocalPort();
+        }
+        final IOException none = assertThrows(IOException.class,
+            () -> AgentClient.connect("127.0.0.1", closedPort, "node-b", KEY, TIMEOUT_MS));
+        assertTrue(none.getMessage().startsWith("agent 127.0.0.1:" + closedPort + ": "), none.getMessage());
+
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            // Accepted by the kernel's backlog, never answered: the handshake must give up at the timeout.
+            final IOException ex = assertThrows(IOException.class,
+                () -> AgentClient.connect("127.0.0.1", silent.getLocalPort(), "node-b", KEY, 200));
+            assertTrue(ex.getMessage().contains("127.0.0.1:" + silent.getLocalPort()) &&
+                ex.getMessage().contains("in time"), ex.getMessage());
+        }
+    }
+
+    @Test
     void aLiveMemberRunsThenHangsThenIsForcedDownAndStaysDown() throws Exception
     {
         final long journalEnd = writeJournal(50);
