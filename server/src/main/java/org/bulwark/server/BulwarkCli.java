@@ -120,6 +120,10 @@ public final class BulwarkCli
             usage(out);
             return args.length == 0 ? EXIT_USAGE : EXIT_OK;
         }
+        if ("agent".equals(args[0]))
+        {
+            return new AgentCommand(out, err).run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         final Options options;
         try
         {
