@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A member's embedded Aeron media driver and the client connected to it: one per member process.
@@ -71,6 +72,16 @@ public final class MirrorDriver implements AutoCloseable
     public static MirrorDriver launch(
         final Path base, final String memberName, final String idleStrategyName, final MessageLog log)
     {
+        return launch(base, memberName, idleStrategyName, log, context -> {});
+    }
+
+    /**
+     * @param customiser changes the driver's context last: for fault injection in tests (Aeron's loss
+     *                   generators in {@code io.aeron.driver.ext}), not for production settings.
+     */
+    public static MirrorDriver launch(final Path base, final String memberName, final String idleStrategyName,
+        final MessageLog log, final Consumer<MediaDriver.Context> customiser)
+    {
         final Path directory = DriverDirectories.directory(base, memberName, ProcessHandle.current().pid());
         MirrorIdleStrategies.newIdleStrategy(idleStrategyName); // a bad name fails before anything starts
         for (final Path dead : DriverDirectories.deleteDead(base))
@@ -87,7 +98,7 @@ public final class MirrorDriver implements AutoCloseable
         final ErrorHandler errorHandler = ex -> report(log, true, "Aeron error in " + directory + ": " + ex);
         try
         {
-            mirrorDriver.driver = MediaDriver.launch(new MediaDriver.Context()
+            final MediaDriver.Context context = new MediaDriver.Context()
                 .aeronDirectoryName(directory.toString())
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
@@ -98,7 +109,9 @@ public final class MirrorDriver implements AutoCloseable
                 .ipcTermBufferLength(TERM_LENGTH_BYTES)
                 .imageLivenessTimeoutNs(IMAGE_LIVENESS_TIMEOUT_NS)
                 .publicationConnectionTimeoutNs(PUBLICATION_CONNECTION_TIMEOUT_NS)
-                .errorHandler(errorHandler));
+                .errorHandler(errorHandler);
+            customiser.accept(context);
+            mirrorDriver.driver = MediaDriver.launch(context);
             mirrorDriver.aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(directory.toString())
                 .errorHandler(errorHandler)
