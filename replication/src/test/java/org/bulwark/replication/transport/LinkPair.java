@@ -100,8 +100,14 @@ final class LinkPair implements AutoCloseable
     MirrorLink openB(final MirrorKey key, final String mirror, final long incarnation)
     {
         heardByB = new RecordingHandler();
+        return openB(key, mirror, incarnation, heardByB);
+    }
+
+    MirrorLink openB(final MirrorKey key, final String mirror, final long incarnation,
+        final MirrorMessageHandler handler)
+    {
         b = new MirrorLink(driverB.aeron(), new MirrorLinkSettings(mirror, "b", incarnation, endpointB, endpointA,
-            STREAM_ID), key, heardByB, log);
+            STREAM_ID), key, handler, log);
         return b;
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
  * Keeps every message a link heard, as records (allocates: for tests that check contents, not for the
  * allocation test).
  */
-final class RecordingHandler implements MirrorMessageHandler
+class RecordingHandler implements MirrorMessageHandler
 {
     record Hello(long term, String memberName, long incarnation, MirrorRole role, long journalEnd, long termStart,
         int flags)
@@ -46,6 +46,14 @@ final class RecordingHandler implements MirrorMessageHandler
     final List<Long> notActives = new ArrayList<>();
     final List<Refuse> refuses = new ArrayList<>();
 
+    /** While false, STATUS, JOURNAL and ACK are only counted (nothing allocated): for the allocation test. */
+    boolean recording = true;
+    long statusCount;
+    long journalCount;
+    long ackCount;
+    long lastJournalEnd;
+    long lastAckPosition;
+
     @Override
     public void onHello(final long term, final String memberName, final long incarnation, final MirrorRole role,
         final long journalEnd, final long termStart, final int flags)
@@ -57,6 +65,11 @@ final class RecordingHandler implements MirrorMessageHandler
     public void onStatus(final long term, final MirrorRole role, final long journalEnd, final long durablePosition,
         final int flags, final long sendTimeMs)
     {
+        statusCount++;
+        if (!recording)
+        {
+            return;
+        }
         statuses.add(new Status(term, role, journalEnd, durablePosition, flags, sendTimeMs));
     }
 
@@ -64,6 +77,12 @@ final class RecordingHandler implements MirrorMessageHandler
     public void onJournal(final long term, final long position, final DirectBuffer buffer, final int offset,
         final int length)
     {
+        journalCount++;
+        lastJournalEnd = position + length;
+        if (!recording)
+        {
+            return;
+        }
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
         journals.add(new Journal(term, position, bytes));
@@ -73,6 +92,12 @@ final class RecordingHandler implements MirrorMessageHandler
     public void onAck(final long term, final long receivedPosition, final long writtenPosition,
         final long durablePosition)
     {
+        ackCount++;
+        lastAckPosition = writtenPosition;
+        if (!recording)
+        {
+            return;
+        }
         acks.add(new Ack(term, receivedPosition, writtenPosition, durablePosition));
     }
 
