@@ -1,6 +1,7 @@
 package org.bulwark.replication.transport;
 
 import io.aeron.ConcurrentPublication;
+import io.aeron.ReservedValueSupplier;
 import io.aeron.logbuffer.BufferClaim;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,6 +26,12 @@ import org.bulwark.replication.protocol.StatusMessage;
  */
 final class MirrorMessagePublisher
 {
+    /**
+     * Loaded now rather than by the first vectored offer that takes a rare path (seen on the hot path, in
+     * the middle of a run: some 9 KB of class loading and a pause on the mirror agent's thread).
+     */
+    static final Class<?> PRELOADED = ReservedValueSupplier.class;
+
     private final ConcurrentPublication publication;
     private final MirrorLinkCounters counters;
     private final MirrorKey key;

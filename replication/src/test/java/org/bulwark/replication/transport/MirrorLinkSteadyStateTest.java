@@ -23,9 +23,17 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MirrorLinkSteadyStateTest
 {
-    private static final int JOURNAL_BYTES = 512;
-    /** Allowance for the measuring itself; a message that allocated would cost far more over the run. */
-    private static final long ALLOWED_BYTES = 1024;
+    /** More than one MTU: the JOURNAL goes in two fragments and is reassembled, as most will be. */
+    private static final int JOURNAL_BYTES = 2048;
+    private static final int ROUND_TRIP_JOURNAL_BYTES = 512;
+    /**
+     * Allowance for one-off events on this thread, such as a class loaded by a rare path's first run (a
+     * few hundred bytes remain; Aeron's vectored offer loading {@code ReservedValueSupplier} mid-run cost
+     * 9 KB until {@link MirrorMessagePublisher} preloaded it). One 16-byte object per message of any one
+     * kind would cost 48 KB over the run. With escape analysis off ({@code -XX:-DoEscapeAnalysis}) the run
+     * allocates nothing per message either.
+     */
+    private static final long ALLOWED_BYTES = 32 * 1024;
 
     @Test
     void journalAckAndStatusAllocateNothingOnEitherSide() throws Exception
@@ -49,9 +57,13 @@ class MirrorLinkSteadyStateTest
             System.out.printf("%d JOURNAL + ACK + 2 STATUS exchanges allocated %d bytes on the polling thread%n",
                 iterations, allocatedBytes);
             assertTrue(allocatedBytes < ALLOWED_BYTES, allocatedBytes + " bytes allocated by " + iterations +
-                " JOURNAL, ACK and two STATUS messages sent and received");
+                " JOURNAL, ACK and two STATUS messages sent and received; a: " + pair.a.counters() + "; b: " +
+                pair.b.counters() + "; log: " + pair.logText());
             assertEquals(2L * iterations, pair.heardByB.journalCount);
             assertEquals(2L * iterations, pair.heardByA.ackCount);
+            assertTrue(pair.heardByA.statusCount >= 2L * iterations - 1, "b's last STATUS may still be on its way");
+            assertEquals(4L * iterations + pair.heardByA.hellos.size(),
+                pair.b.counters().get(MirrorLinkCounter.MESSAGES_SENT), "b sent each ACK and STATUS once, and HELLOs");
         }
     }
 
@@ -66,8 +78,12 @@ class MirrorLinkSteadyStateTest
         for (int i = from; i < from + count; i++)
         {
             final long position = (long)i * JOURNAL_BYTES;
-            while (!pair.a.sendJournal(1, position, journal, 0, JOURNAL_BYTES) ||
-                !pair.a.sendStatus(1, MirrorRole.PRIMARY, position + JOURNAL_BYTES, position, 0, i))
+            while (!pair.a.sendJournal(1, position, journal, 0, JOURNAL_BYTES))
+            {
+                check(deadlineNs, i);
+                idle.idle(pair.a.poll(10) + pair.b.poll(10));
+            }
+            while (!pair.a.sendStatus(1, MirrorRole.PRIMARY, position + JOURNAL_BYTES, position, 0, i))
             {
                 check(deadlineNs, i);
                 idle.idle(pair.a.poll(10) + pair.b.poll(10));
@@ -77,8 +93,12 @@ class MirrorLinkSteadyStateTest
                 check(deadlineNs, i);
                 idle.idle(pair.b.poll(10));
             }
-            while (!pair.b.sendAck(1, position + JOURNAL_BYTES, position + JOURNAL_BYTES, position) ||
-                !pair.b.sendStatus(1, MirrorRole.BACKUP, position + JOURNAL_BYTES, position, 0, i))
+            while (!pair.b.sendAck(1, position + JOURNAL_BYTES, position + JOURNAL_BYTES, position))
+            {
+                check(deadlineNs, i);
+                idle.idle(pair.a.poll(10) + pair.b.poll(10));
+            }
+            while (!pair.b.sendStatus(1, MirrorRole.BACKUP, position + JOURNAL_BYTES, position, 0, i))
             {
                 check(deadlineNs, i);
                 idle.idle(pair.a.poll(10) + pair.b.poll(10));
@@ -116,7 +136,7 @@ class MirrorLinkSteadyStateTest
             final Thread backupThread = new Thread(backup, "backup-agent");
             backupThread.start();
             final Histogram roundTripNs = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-            final UnsafeBuffer journal = new UnsafeBuffer(ByteBuffer.allocateDirect(JOURNAL_BYTES));
+            final UnsafeBuffer journal = new UnsafeBuffer(ByteBuffer.allocateDirect(ROUND_TRIP_JOURNAL_BYTES));
             final IdleStrategy idle = MirrorIdleStrategies.newIdleStrategy(MirrorIdleStrategies.YIELD);
             pair.heardByA.recording = false;
             try
@@ -124,14 +144,14 @@ class MirrorLinkSteadyStateTest
                 final long deadlineNs = System.nanoTime() + LinkPair.DEADLINE_NS;
                 for (int i = 0; i < warmUp + measured; i++)
                 {
-                    final long position = (long)i * JOURNAL_BYTES;
+                    final long position = (long)i * ROUND_TRIP_JOURNAL_BYTES;
                     final long startNs = System.nanoTime();
-                    while (!pair.a.sendJournal(1, position, journal, 0, JOURNAL_BYTES))
+                    while (!pair.a.sendJournal(1, position, journal, 0, ROUND_TRIP_JOURNAL_BYTES))
                     {
                         check(deadlineNs, i);
                         idle.idle(pair.a.poll(10));
                     }
-                    while (pair.heardByA.lastAckPosition != position + JOURNAL_BYTES)
+                    while (pair.heardByA.lastAckPosition != position + ROUND_TRIP_JOURNAL_BYTES)
                     {
                         check(deadlineNs, i);
                         idle.idle(pair.a.poll(10));
@@ -150,7 +170,7 @@ class MirrorLinkSteadyStateTest
             }
             assertNull(backup.failure.get());
             System.out.printf("JOURNAL (%d B) + ACK round trip over UDP loopback, two drivers, yield: " +
-                "%d messages, p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, max %.1f µs%n", JOURNAL_BYTES,
+                "%d messages, p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, max %.1f µs%n", ROUND_TRIP_JOURNAL_BYTES,
                 roundTripNs.getTotalCount(), roundTripNs.getValueAtPercentile(50) / 1e3,
                 roundTripNs.getValueAtPercentile(90) / 1e3, roundTripNs.getValueAtPercentile(99) / 1e3,
                 roundTripNs.getMaxValue() / 1e3);
