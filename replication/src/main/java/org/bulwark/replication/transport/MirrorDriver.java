@@ -95,7 +95,8 @@ public final class MirrorDriver implements AutoCloseable
         }
         final MirrorDriver mirrorDriver = new MirrorDriver(memberName, directory);
         Runtime.getRuntime().addShutdownHook(mirrorDriver.cleanUp);
-        final ErrorHandler errorHandler = ex -> report(log, true, "Aeron error in " + directory + ": " + ex);
+        final ErrorHandler errorHandler = ex -> report(log, true, "Aeron error in " + directory + ": " + ex +
+            (ex.getStackTrace().length > 0 ? " at " + ex.getStackTrace()[0] : ""));
         try
         {
             final MediaDriver.Context context = new MediaDriver.Context()

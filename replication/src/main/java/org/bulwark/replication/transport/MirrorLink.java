@@ -24,8 +24,8 @@ import org.bulwark.replication.protocol.MirrorRole;
  * any thread. Steady state ({@link #sendJournal}, {@link #sendAck}, {@link #sendStatus} and their receipt)
  * allocates nothing.
  * <p>
- * Trust: the peer is believed once it sent a HELLO proven with the mirror key; see {@link
- * MirrorMessageAdapter}. Liveness: {@link #lastHeardNs()} moves with every accepted message; the mirror's
+ * Trust: the peer is believed once it sent a HELLO proven with the mirror key, and only on the Aeron
+ * session that HELLO came on (a restarted peer must say HELLO again). Liveness: {@link #lastHeardNs()} moves with every accepted message; the mirror's
  * own heartbeats (STATUS) and timeouts decide whether the peer is alive, {@link #peerConnected()} only
  * says what Aeron sees.
  */
@@ -34,8 +34,8 @@ public final class MirrorLink implements AutoCloseable
     private final MirrorLinkSettings settings;
     private final NanoClock clock;
     private final MirrorLinkCounters counters = new MirrorLinkCounters();
-    private Subscription subscription;
-    private ConcurrentPublication publication;
+    private final Subscription subscription;
+    private final ConcurrentPublication publication;
     private final FragmentAssembler assembler;
     private final MirrorMessageAdapter adapter;
     private final MirrorMessagePublisher publisher;
@@ -72,19 +72,21 @@ public final class MirrorLink implements AutoCloseable
         try
         {
             publication = aeron.addPublication(channel(settings.peer()), settings.streamId());
-            publisher = new MirrorMessagePublisher(publication, counters, key, settings);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(publication, subscription);
+            CloseHelper.quietClose(subscription);
             throw new IllegalStateException("mirror link " + linkName + ": cannot send to " + settings.peer() +
                 " (stream " + settings.streamId() + "): " + ex.getMessage(), ex);
         }
+        this.publisher = new MirrorMessagePublisher(publication, counters, key, settings);
     }
 
     /**
      * Deliver up to {@code fragmentLimit} fragments' worth of messages to the handler, stamped with the
-     * link's clock, read once.
+     * link's clock, read once. Never throws for what arrives; an exception thrown by the handler is caught
+     * by Aeron, which ends this poll, consumes the message and logs the exception through the driver's
+     * error handler.
      *
      * @return the fragments read (0 when idle).
      */

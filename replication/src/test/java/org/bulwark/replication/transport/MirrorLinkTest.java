@@ -185,6 +185,30 @@ class MirrorLinkTest
     }
 
     @Test
+    void aHandlerThatThrowsIsLoggedAndTheLinkGoesOn() throws Exception
+    {
+        try (LinkPair pair = new LinkPair())
+        {
+            pair.handshake();
+            pair.b.close();
+            final RecordingHandler throwing = new RecordingHandler()
+            {
+                @Override
+                public void onCatchup(final long term, final long fromPosition)
+                {
+                    throw new IllegalStateException("handler bug at " + fromPosition);
+                }
+            };
+            pair.openB(LinkPair.KEY, LinkPair.MIRROR, 0x0B0D, throwing);
+            pair.handshake();
+            pair.pollUntil(() -> pair.a.sendCatchup(1, 4096), "a sends CATCHUP");
+            pair.pollUntil(() -> pair.logText().contains("handler bug at 4096"), "the exception is logged");
+            pair.pollUntil(() -> pair.a.sendTakeover(1, 8192), "a sends TAKEOVER");
+            pair.pollUntil(() -> throwing.takeovers.size() == 1, "b goes on with the next message");
+        }
+    }
+
+    @Test
     void acksMaySendFromSeveralThreadsAtOnce() throws Exception
     {
         final int threads = 3;
