@@ -24,7 +24,7 @@ public final class JournalReader implements AutoCloseable
 
     private final JournalFiles files;
     private final FileLayer layer;
-    private final List<JournalFiles.Entry> entries;
+    private List<JournalFiles.Entry> entries;
     private final JournalRecord record = new JournalRecord();
     private ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
     private final UnsafeBuffer chunkView = new UnsafeBuffer(0, 0);
@@ -40,6 +40,7 @@ public final class JournalReader implements AutoCloseable
     private long lastSequence = -1;
     private boolean tornTail;
     private long knownDurable = -1;
+    private boolean following;
 
     public JournalReader(final JournalFiles files, final FileLayer layer) throws IOException
     {
@@ -155,6 +156,18 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
+     * Follow a journal that is still being written (a mirror backup's dejournaler): before each
+     * round of {@link #next()} calls up to a position known to be written, drop what was read
+     * ahead (it may predate the write), and look for new files when the current one ends.
+     */
+    public void refresh()
+    {
+        following = true;
+        chunkStart = -1;
+        chunkLength = 0;
+    }
+
+    /**
      * @return the current record (valid until the next call).
      */
     public JournalRecord record()
@@ -260,6 +273,10 @@ public final class JournalReader implements AutoCloseable
 
     private boolean nextFile() throws IOException
     {
+        if (fileIndex + 1 >= entries.size() && following)
+        {
+            entries = files.list(); // the journal being followed may have switched files since
+        }
         if (fileIndex + 1 >= entries.size())
         {
             return false;

@@ -9,6 +9,8 @@ import org.bulwark.journal.Journal;
 import org.bulwark.journal.JournalConfig;
 import org.bulwark.journal.JournalPurge;
 import org.bulwark.journal.RollForward;
+import org.bulwark.replication.MirrorMember;
+import org.bulwark.replication.MirrorStatus;
 import org.bulwark.server.metrics.MemberMetrics;
 import org.bulwark.server.metrics.MetricsConfig;
 import org.bulwark.server.metrics.MetricsEndpoint;
@@ -61,6 +63,7 @@ public final class Instance implements AutoCloseable
     private final MetricsEndpoint metricsEndpoint;
     private DataDirectoryLock directoryLock;
     private boolean closed;
+    private MirrorMember mirror;
 
     private Instance(
         final InstanceConfig config,
@@ -479,7 +482,15 @@ public final class Instance implements AutoCloseable
     /**
      * @return the counters of this member (its counters file), for the metrics endpoint and tools.
      */
-    public MemberMetrics metrics()
+    /**
+     * @return the mirror monitor's data (SPEC M-17) for this member, or null if it is not mirrored.
+     */
+    public MirrorStatus mirrorStatus()
+    {
+        return null == mirror ? null : mirror.status();
+    }
+
+        public MemberMetrics metrics()
     {
         return metrics;
     }

@@ -1,6 +1,8 @@
 package org.bulwark.server;
 
 import org.bulwark.server.metrics.MetricsConfig;
+import org.bulwark.replication.AckLevel;
+import org.bulwark.replication.MirrorConfig;
 import org.bulwark.store.DatabaseConfig;
 import org.bulwark.store.GlobalMapping;
 import org.bulwark.store.StoreConfig;
@@ -86,6 +88,16 @@ public final class InstanceConfig
         {"tls.enabled", "false", "TLS on the RESP port (V-7)"},
         {"tls.certificate", "", "PEM certificate chain of the RESP port"},
         {"tls.privateKey", "", "PEM PKCS#8 private key of the RESP port"},
+        {"mirror.name", "", "the mirror this member belongs to (M-1); empty: not mirrored"},
+        {"mirror.member", "", "this member's name in the mirror; one of the mirror.member.<NAME>.address names"},
+        {"mirror.member.<NAME>.address", "", "host:port (UDP) where failover member NAME receives mirror traffic"},
+        {"mirror.member.<NAME>.agent", "", "host:port (TCP) of the agent on failover member NAME's host (M-3)"},
+        {"mirror.keyFile", "<data.directory>/mirror.key", "the mirror's shared key, the same file on every member " +
+            "and agent (bulwark mirror keygen FILE)"},
+        {"mirror.ackLevel", "written", "what the backup's acknowledgement means: received, written or durable (M-6)"},
+        {"mirror.idleStrategy", "backoff", "how mirror threads wait: backoff, yield (a core each, lowest latency) or " +
+            "sleep"},
+        {"mirror.hooks", "", "class implementing org.bulwark.replication.MirrorHooks, called at mirror events (M-20)"},
         {"mirror.qosTimeoutMs", "8000", "mirror waits for another member end after 1/2 to 1 times this (M-7); see " +
             "bulwark probe net"},
         {"mirror.compression", "system", "journal data sent to other members: system, none, lz4 or zstd (M-18); " +
@@ -176,6 +188,12 @@ public final class InstanceConfig
         {
             final String pattern = k[0];
             if (pattern.equals(key))
+            {
+                return true;
+            }
+            if (pattern.startsWith("mirror.member.<NAME>.") && key.startsWith("mirror.member.") &&
+                key.endsWith(pattern.substring("mirror.member.<NAME>".length())) &&
+                key.length() > pattern.length() - "<NAME>".length())
             {
                 return true;
             }
@@ -501,6 +519,107 @@ public final class InstanceConfig
             }
         }
         return config;
+    }
+
+    /**
+     * @return the mirror configuration (M-1, M-5..M-7), or null if this member is not mirrored.
+     * @throws ConfigException naming the key that is missing or wrong.
+     */
+    public MirrorConfig mirrorConfig() throws ConfigException
+    {
+        final String mirror = values.getOrDefault("mirror.name", "").strip();
+        if (mirror.isEmpty())
+        {
+            return null;
+        }
+        if (!mirror.matches("[A-Za-z_][A-Za-z0-9_-]{0,31}"))
+        {
+            throw error("mirror.name", "'" + mirror + "' is not a mirror name (a letter or _ first, then letters, " +
+                "digits, - or _, at most 32)");
+        }
+        final String self = values.getOrDefault("mirror.member", "").strip();
+        if (self.isEmpty())
+        {
+            throw error("mirror.member", "a mirrored member needs its own name");
+        }
+        final List<MirrorConfig.Member> members = new ArrayList<>();
+        for (final Map.Entry<String, String> e : values.entrySet())
+        {
+            final String key = e.getKey();
+            if (key.startsWith("mirror.member.") && key.endsWith(".address"))
+            {
+                final String name = key.substring("mirror.member.".length(), key.length() - ".address".length());
+                if (!name.matches("[A-Za-z][A-Za-z0-9_-]{0,31}"))
+                {
+                    throw error(key, "'" + name + "' is not a member name (a letter first, then letters, digits, " +
+                        "- or _)");
+                }
+                final String[] address = hostPort(key, e.getValue(), -1);
+                final String agentKey = "mirror.member." + name + ".agent";
+                final String[] agent = hostPort(agentKey, values.getOrDefault(agentKey, address[0] + ":2188"), 2188);
+                members.add(new MirrorConfig.Member(name, address[0], Integer.parseInt(address[1]), agent[0],
+                    Integer.parseInt(agent[1])));
+            }
+        }
+        if (members.stream().noneMatch(m -> m.name().equals(self)))
+        {
+            throw error("mirror.member", "'" + self + "' has no mirror.member." + self + ".address");
+        }
+        if (members.size() > 2)
+        {
+            throw error("mirror.member.<NAME>.address", members.size() + " failover members are configured; a " +
+                "mirror has at most two");
+        }
+        final String keyFile = values.get("mirror.keyFile");
+        final AckLevel ackLevel;
+        try
+        {
+            ackLevel = AckLevel.parse(values.getOrDefault("mirror.ackLevel", "written"));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw error("mirror.ackLevel", ex.getMessage());
+        }
+        final String idle = values.getOrDefault("mirror.idleStrategy", "backoff").strip();
+        if (!List.of("backoff", "yield", "sleep").contains(idle))
+        {
+            throw error("mirror.idleStrategy", "'" + idle + "' is not backoff, yield or sleep");
+        }
+        try
+        {
+            return new MirrorConfig(mirror, self, members,
+                null == keyFile ? dataDirectory().resolve("mirror.key") : Path.of(keyFile.strip()),
+                mirrorQosTimeoutMs(), ackLevel, idle, values.getOrDefault("mirror.hooks", "").strip(), dataDirectory());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw error("mirror.member", ex.getMessage());
+        }
+    }
+
+    private String[] hostPort(final String key, final String text, final int defaultPort) throws ConfigException
+    {
+        final String value = text.strip();
+        final int colon = value.lastIndexOf(':');
+        if (colon <= 0 && defaultPort < 0)
+        {
+            throw error(key, "'" + value + "' is not host:port");
+        }
+        final String host = colon <= 0 ? value : value.substring(0, colon);
+        final String port = colon <= 0 ? Integer.toString(defaultPort) : value.substring(colon + 1);
+        try
+        {
+            final int number = Integer.parseInt(port);
+            if (number < 1 || number > 65535)
+            {
+                throw error(key, "port " + number + " is outside 1..65535");
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw error(key, "'" + port + "' is not a port number");
+        }
+        return new String[]{host, port};
     }
 
     /**
