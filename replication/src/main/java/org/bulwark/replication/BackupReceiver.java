@@ -1,9 +1,12 @@
 package org.bulwark.replication;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.bulwark.journal.Journal;
 import org.bulwark.journal.JournalTap;
 import org.bulwark.replication.transport.MirrorLink;
+
+import java.nio.ByteBuffer;
 
 /**
  * A backup's side of journal shipping (SPEC M-6): appends what the primary sends to its own journal
@@ -25,6 +28,7 @@ final class BackupReceiver implements JournalTap
     private volatile long durablePosition;
     private volatile boolean acknowledging;
     private volatile long bytesReceived;
+    private final UnsafeBuffer offHeap;
     private long gapSinceNs;
     private long lastCatchupNs;
 
@@ -33,6 +37,7 @@ final class BackupReceiver implements JournalTap
         this.journal = journal;
         this.link = link;
         this.ackLevel = ackLevel;
+        this.offHeap = new UnsafeBuffer(ByteBuffer.allocateDirect(link.maxJournalBytes()));
         final long end = journal.appendedPosition();
         this.receivedPosition = end;
         this.writtenPosition = journal.writtenPosition();
@@ -82,7 +87,16 @@ final class BackupReceiver implements JournalTap
             return false;
         }
         final int skip = (int)(end - position);
-        journal.appendFrames(end, buffer, offset + skip, length - skip);
+        if (null != buffer.byteArray())
+        {
+            // Reassembled from fragments on the heap: the journal checks records through their address.
+            offHeap.putBytes(0, buffer, offset + skip, length - skip);
+            journal.appendFrames(end, offHeap, 0, length - skip);
+        }
+        else
+        {
+            journal.appendFrames(end, buffer, offset + skip, length - skip);
+        }
         receivedPosition = position + length;
         bytesReceived += length - skip;
         gapSinceNs = 0;
