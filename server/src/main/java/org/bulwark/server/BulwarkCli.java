@@ -30,6 +30,7 @@ import java.util.Set;
  * bulwark terminal  [options]              the terminal idiom, interactive or from standard input
  * bulwark shell     [options]              commands from standard input (transactions, locks, ...)
  * bulwark config                           list the configuration keys and defaults
+ * bulwark mirror    status | keygen FILE   the mirror monitor of the running member; a new mirror key
  * bulwark stat      [options]              live counters of the member running on the data directory
  * bulwark serve     [options]              the same as run
  * bulwark probe disk DIR [--size MB] [--ops N] [--write-config FILE] [--json]
@@ -123,6 +124,10 @@ public final class BulwarkCli
         if ("agent".equals(args[0]))
         {
             return new AgentCommand(out, err).run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
+        if ("mirror".equals(args[0]))
+        {
+            return new MirrorCommand(out, err).run(java.util.Arrays.copyOfRange(args, 1, args.length));
         }
         final Options options;
         try
@@ -337,6 +342,8 @@ public final class BulwarkCli
         out.println("                           [--timeout DURATION] [--idle I] [--reply-port PORT] [--json]");
         out.println("                           [--write-config FILE]   Aeron round-trip latency and throughput to a");
         out.println("                           responder; the recommended mirror.qosTimeoutMs and mirror.compression");
+        out.println("  mirror status [--json] | keygen FILE [--force]");
+        out.println("                           the mirror monitor of the running member; a new mirror key");
         out.println("options: --config FILE, --data DIR, --skip-recovery, --skip-wij-dataset DB, --yes");
     }
 }

@@ -111,7 +111,7 @@ final class CommandTable
         e.add(new Entry("TROLLBACK", 1, 2, NOT_IN_MULTI, NativeCommands::trollback));
         e.add(new Entry("TLEVEL", 1, 1, 0, NativeCommands::tlevel));
         e.add(new Entry("JOURNAL", 2, 2, 0, ServerCommands::journal));
-        e.add(new Entry("MIRROR", 2, 2, 0, ServerCommands::mirror));
+        e.add(new Entry("MIRROR", 2, 3, 0, ServerCommands::mirror));
         // Connection and server.
         e.add(new Entry("AUTH", 2, 3, NO_AUTH | NOT_IN_MULTI, ServerCommands::auth));
         e.add(new Entry("HELLO", 1, -1, NO_AUTH | NOT_IN_MULTI, ServerCommands::hello));

@@ -1,6 +1,14 @@
 package org.bulwark.server.resp;
 
 import org.bulwark.journal.Journal;
+import org.bulwark.replication.MirrorStatus;
+import org.bulwark.server.Instance;
+import org.bulwark.server.mirror.MirrorDatabaseRow;
+import org.bulwark.server.mirror.MirrorReplicationInfo;
+import org.bulwark.server.mirror.MirrorRole;
+import org.bulwark.server.mirror.MirrorStatusJson;
+import org.bulwark.server.mirror.MirrorStatusText;
+import org.bulwark.store.MountedDatabase;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,8 +18,10 @@ import java.util.Locale;
 
 /**
  * Connection and server commands: PING, ECHO, AUTH, HELLO, QUIT, SELECT, CLIENT, CONFIG, COMMAND,
- * INFO, ROLE, WAIT, JOURNAL INFO, MIRROR STATUS. What Redis clients send while connecting (CLIENT
- * SETINFO, SELECT 0, CONFIG GET) gets a sensible answer.
+ * INFO, ROLE, WAIT, JOURNAL INFO, MIRROR STATUS [JSON]. What Redis clients send while connecting (CLIENT
+ * SETINFO, SELECT 0, CONFIG GET) gets a sensible answer. On a mirrored member, INFO's replication
+ * section, ROLE and HELLO's role say what the mirror role is in Redis's words (a primary is a master,
+ * every other member a slave of it): see {@link MirrorRole}.
  */
 final class ServerCommands
 {
@@ -149,7 +159,8 @@ final class ServerCommands
         w.bulk("mode");
         w.bulk("standalone");
         w.bulk("role");
-        w.bulk("master");
+        final MirrorStatus mirror = c.server().instance().mirrorStatus();
+        w.bulk(null == mirror || MirrorRole.isPrimary(mirror) ? "master" : "replica");
         w.bulk("modules");
         w.array(0);
     }
@@ -293,11 +304,9 @@ final class ServerCommands
             .append(crlf).append("# Persistence").append(crlf)
             .append("aof_enabled:").append(null == journal ? 0 : 1).append(crlf);
         appendJournal(text, journal, crlf);
-        text.append(crlf).append("# Replication").append(crlf)
-            .append("role:master").append(crlf)
-            .append("connected_slaves:0").append(crlf)
-            .append("mirror:not configured").append(crlf)
-            .append(crlf).append("# Keyspace").append(crlf)
+        text.append(crlf).append("# Replication").append(crlf);
+        appendReplication(text, server.instance().mirrorStatus(), crlf);
+        text.append(crlf).append("# Keyspace").append(crlf)
             .append("plain_keys_global:^").append(server.config().global()).append(crlf);
         c.writer().verbatim(text.toString());
     }
@@ -322,15 +331,68 @@ final class ServerCommands
     }
 
     /**
-     * ROLE: this member accepts writes; no replicas yet (mirroring is a later issue).
+     * INFO's replication fields: a member that is not mirrored is a master without replicas.
+     */
+    static void appendReplication(final StringBuilder text, final MirrorStatus mirror, final String crlf)
+    {
+        if (null == mirror)
+        {
+            text.append("role:master").append(crlf)
+                .append("connected_slaves:0").append(crlf)
+                .append("mirror:not configured").append(crlf);
+            return;
+        }
+        MirrorReplicationInfo.append(text, mirror, crlf);
+    }
+
+    /**
+     * ROLE as Redis answers it: {@code master} with its position and replicas, or {@code slave} with its
+     * primary's host and port, link state and position. A member that is not mirrored is a master
+     * without replicas at its journal's durable position.
      */
     static void role(final RespConnection c, final RespCommand command)
     {
-        final Journal journal = c.server().instance().journal();
-        c.writer().array(3);
-        c.writer().bulk("master");
-        c.writer().integer(null == journal ? 0 : journal.durablePosition());
-        c.writer().array(0);
+        final Instance instance = c.server().instance();
+        final MirrorStatus mirror = instance.mirrorStatus();
+        if (null == mirror)
+        {
+            final Journal journal = instance.journal();
+            c.writer().array(3);
+            c.writer().bulk("master");
+            c.writer().integer(null == journal ? 0 : journal.durablePosition());
+            c.writer().array(0);
+            return;
+        }
+        writeRole(c.writer(), MirrorRole.of(mirror));
+    }
+
+    /**
+     * {@code ["master", position, [[host, "port", "offset"], ...]]} or
+     * {@code ["slave", host, port, "connected"|"connecting", position]}, as Redis writes them.
+     */
+    static void writeRole(final RespWriter w, final MirrorRole role)
+    {
+        if (role.primary())
+        {
+            w.array(3);
+            w.bulk("master");
+            w.integer(role.position());
+            w.array(role.replicas().size());
+            for (final MirrorRole.Replica replica : role.replicas())
+            {
+                w.array(3);
+                w.bulk(replica.host());
+                w.bulk(Integer.toString(replica.port()));
+                w.bulk(Long.toString(replica.ackedPosition()));
+            }
+            return;
+        }
+        w.array(5);
+        w.bulk("slave");
+        w.bulk(role.primaryHost());
+        w.integer(role.primaryPort());
+        w.bulk(role.linkUp() ? "connected" : "connecting");
+        w.integer(role.position());
     }
 
     /**
@@ -359,12 +421,44 @@ final class ServerCommands
         c.writer().verbatim(text.toString());
     }
 
+    /**
+     * {@code MIRROR STATUS [JSON]}: the mirror monitor (SPEC M-17) as its table or as JSON.
+     */
     static void mirror(final RespConnection c, final RespCommand command)
     {
-        if (!command.is(1, "STATUS"))
+        final boolean json = command.argc() == 3 && command.is(2, "JSON");
+        if (!command.is(1, "STATUS") || command.argc() == 3 && !json)
         {
-            throw new RespArgumentException("unknown subcommand '" + command.string(1) + "' of 'mirror': try STATUS");
+            throw new RespArgumentException("unknown subcommand '" + command.string(command.argc() - 1) +
+                "' of 'mirror': try STATUS or STATUS JSON");
         }
-        c.writer().verbatim("mirror_configured:0\r\nmirror_status:mirroring is not configured on this member\r\n");
+        final Instance instance = c.server().instance();
+        final MirrorStatus mirror = instance.mirrorStatus();
+        c.writer().verbatim(mirrorStatus(mirror, null == mirror ? List.of() : databases(instance, mirror), json));
+    }
+
+    /**
+     * @return the MIRROR STATUS reply's text for {@code mirror} (null: not mirrored).
+     */
+    static String mirrorStatus(final MirrorStatus mirror, final List<MirrorDatabaseRow> databases,
+        final boolean json)
+    {
+        if (null == mirror)
+        {
+            return json ? MirrorStatusJson.NOT_CONFIGURED :
+                "mirror_configured:0\r\nmirror_status:mirroring is not configured on this member\r\n";
+        }
+        return json ? MirrorStatusJson.render(mirror, databases) : MirrorStatusText.render(mirror, databases);
+    }
+
+    private static List<MirrorDatabaseRow> databases(final Instance instance, final MirrorStatus mirror)
+    {
+        final List<String> mounted = new ArrayList<>();
+        for (final MountedDatabase database : instance.store().databases())
+        {
+            mounted.add(database.name());
+        }
+        return MirrorDatabaseRow.rows(mirror, mounted,
+            instance.store().dismountedDatabases().keySet());
     }
 }
