@@ -384,6 +384,11 @@ public final class Journal implements AutoCloseable
             throw new IllegalArgumentException("frames for position " + position + " do not continue this journal, " +
                 "which ends at " + tail);
         }
+        if (null != source.byteArray())
+        {
+            throw new IllegalArgumentException("journal frames must be given off-heap (their checksums are computed " +
+                "through their address)");
+        }
         final long lastSequence = checkFrames(position, source, offset, length);
         long deadlineNs = 0;
         while (buffer.tryClaimRaw(length) < 0)

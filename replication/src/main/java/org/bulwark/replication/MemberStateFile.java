@@ -84,7 +84,9 @@ public final class MemberStateFile implements AutoCloseable
         BACKUP(2),
         ASYNC(3),
         STOPPING(4),
-        FORCED_DOWN(5);
+        FORCED_DOWN(5),
+        /** Stopped by an operator with --nofailover: the backup must not take over (M-12). */
+        STOPPED_NO_FAILOVER(6);
 
         private final int code;
 

@@ -9,6 +9,7 @@ import org.bulwark.journal.Journal;
 import org.bulwark.journal.JournalConfig;
 import org.bulwark.journal.JournalPurge;
 import org.bulwark.journal.RollForward;
+import org.bulwark.replication.MirrorConfig;
 import org.bulwark.replication.MirrorMember;
 import org.bulwark.replication.MirrorStatus;
 import org.bulwark.server.metrics.MemberMetrics;
@@ -24,6 +25,7 @@ import org.bulwark.wij.WijRecoveryException;
 import org.bulwark.wij.WriteDaemon;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Queue;
@@ -64,6 +66,8 @@ public final class Instance implements AutoCloseable
     private DataDirectoryLock directoryLock;
     private boolean closed;
     private MirrorMember mirror;
+    private InstanceMirrorHost mirrorHost;
+    private final MirrorConfig mirrorConfig;
 
     private Instance(
         final InstanceConfig config,
@@ -98,6 +102,14 @@ public final class Instance implements AutoCloseable
             throw new IllegalArgumentException(ex.getMessage(), ex); // validated at load
         }
         this.asyncCommit = async;
+        try
+        {
+            this.mirrorConfig = config.mirrorConfig();
+        }
+        catch (final InstanceConfig.ConfigException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
         // Transaction ids stay unique across restarts: each run's ids start past the journal's end,
         // and a run cannot start more transactions than it writes record bytes.
         this.transactionIds.set(null == journal ? 1 : journal.appendedPosition() + 1);
@@ -173,6 +185,7 @@ public final class Instance implements AutoCloseable
             InstanceMetrics.wire(metrics, instance);
             metrics.start(ex -> log.warning("METRICS", "sampling failed: " + ex));
             instance.recoverJournal();
+            instance.startMirror();
             log.info(SUBSYSTEM, "ready: WIJ recovery " + recovery.recoveryCase() + " in " + recovery.elapsedMs() +
                 " ms" + (recovery.blocksRestored() > 0 ? ", " + recovery.blocksRestored() + " blocks restored" : "") +
                 (recovery.blocksCompared() > 0 ? ", " + recovery.blocksCompared() + " blocks compared" : ""));
@@ -254,26 +267,78 @@ public final class Instance implements AutoCloseable
         log.info("JRN", String.format("rolled forward %d records (%.1f MiB) from checkpoint %d to %d in %d ms; " +
             "%d transaction(s) open", result.applied(), result.bytesRead() / 1048576.0, checkpoint,
             result.endPosition(), result.elapsedMs(), result.openTransactions().size()));
-        store.updateListener(bridge);
-        final Long2LongHashMap open = result.openTransactions();
-        if (!open.isEmpty())
+        if (null != mirrorConfig)
         {
-            final BulwarkSession recoverer = openSession();
-            try
+            // A mirror member does not know yet whether it is primary: as a backup, the transactions
+            // open here are still open on the primary. The role decides (InstanceMirrorHost).
+            store.readOnly(true, "this member is starting in mirror " + mirrorConfig.mirrorName());
+            mirrorHost = new InstanceMirrorHost(this, result.openTransactions(), result.endPosition());
+            return;
+        }
+        store.updateListener(bridge);
+        rollBackOpen(result.openTransactions(), "left open by the crash");
+    }
+
+    /**
+     * Roll back transactions (id → position of its last record), journaling the rollback.
+     */
+    void rollBackOpen(final Long2LongHashMap open, final String why)
+    {
+        if (open.isEmpty())
+        {
+            return;
+        }
+        final BulwarkSession recoverer = openSession();
+        try
+        {
+            final Long2LongHashMap.KeyIterator it = open.keySet().iterator();
+            while (it.hasNext())
             {
-                final Long2LongHashMap.KeyIterator it = open.keySet().iterator();
-                while (it.hasNext())
-                {
-                    final long transaction = it.nextValue();
-                    recoverer.adoptAndRollBack(transaction, open.get(transaction));
-                    log.info("JRN", "rolled back transaction " + transaction + " left open by the crash");
-                }
-            }
-            finally
-            {
-                recoverer.close();
+                final long transaction = it.nextValue();
+                recoverer.adoptAndRollBack(transaction, open.get(transaction));
+                log.info("JRN", "rolled back transaction " + transaction + " " + why);
             }
         }
+        finally
+        {
+            recoverer.close();
+        }
+    }
+
+    /**
+     * Transaction ids go on past the journal's end (a member that took over has a longer journal).
+     */
+    void resetTransactionIds()
+    {
+        final long next = journal.appendedPosition() + 1;
+        transactionIds.accumulateAndGet(next, Math::max);
+    }
+
+    private void startMirror() throws IOException
+    {
+        if (null == mirrorConfig)
+        {
+            return;
+        }
+        if (null == journal)
+        {
+            throw new IOException("mirror " + mirrorConfig.mirrorName() + ": a mirrored member needs its journal " +
+                "(journal.enabled = true)");
+        }
+        if (null == mirrorHost)
+        {
+            // Recovery was skipped by request: the databases are as they are.
+            mirrorHost = new InstanceMirrorHost(this, new Long2LongHashMap(-1), journal.appendedPosition());
+        }
+        mirror = MirrorMember.start(mirrorConfig, mirrorHost, log);
+    }
+
+    /**
+     * @return this member's mirroring, or null if it is not mirrored.
+     */
+    public MirrorMember mirror()
+    {
+        return mirror;
     }
 
     private void flushForReplay()
@@ -570,6 +635,7 @@ public final class Instance implements AutoCloseable
             {
                 slot.session = null;
             }
+            stopMirror();
             // From here on an update would not be in the last cycle: refuse it instead of losing it.
             store.fail("the instance is shutting down");
             daemon.shutdown();
@@ -579,6 +645,34 @@ public final class Instance implements AutoCloseable
         {
             // Metrics first: their last sample reads the store and the journal.
             CloseHelper.closeAll(metricsEndpoint, metrics, store, journal, recovery.wij(), log, directoryLock);
+        }
+    }
+
+    /**
+     * A graceful stop of a mirror member (SPEC M-12): a primary hands over to its active backup unless
+     * {@code bulwark stop --nofailover} left its marker.
+     */
+    private void stopMirror()
+    {
+        if (null == mirror)
+        {
+            return;
+        }
+        final Path noFailover = config.dataDirectory().resolve(StopCommand.NO_FAILOVER_FILE);
+        final boolean failover = !Files.exists(noFailover);
+        mirror.stop(failover);
+        mirror.close();
+        if (null != mirrorHost)
+        {
+            mirrorHost.close();
+        }
+        try
+        {
+            Files.deleteIfExists(noFailover);
+        }
+        catch (final IOException ex)
+        {
+            log.warning("MIRROR", "cannot remove " + noFailover + ": " + ex.getMessage());
         }
     }
 

@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bulwark.replication.agent.ForcedDownMarker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,15 @@ final class StartCommand
                 " (bulwark status tells more)");
             return BulwarkCli.EXIT_FAILED;
         }
+        if (ForcedDownMarker.exists(dataDirectory))
+        {
+            // An operator starting the member is what a forced-down member waits for (SPEC M-9).
+            final ForcedDownMarker marker = ForcedDownMarker.read(dataDirectory);
+            ForcedDownMarker.clear(dataDirectory);
+            out.println("bulwark start: this member was forced down" + (null == marker ? "" : " at " + marker.time() +
+                " (" + marker.reason() + ", asked by " + marker.requestedBy() + ")") + "; starting it as asked");
+        }
+        Files.deleteIfExists(dataDirectory.resolve(StopCommand.NO_FAILOVER_FILE)); // a stop that did not complete
         final Path pidFile = PidFile.path(dataDirectory);
         Files.deleteIfExists(pidFile); // left by a member that did not shut down cleanly
         final Path messages = config.logDirectory().resolve(MessageLog.FILE_NAME).toAbsolutePath();

@@ -14,12 +14,14 @@ import java.util.concurrent.TimeoutException;
  * {@code bulwark stop [--timeout S] [--nofailover]} (SPEC V-1): graceful shutdown of the member
  * that holds the data directory — SIGTERM, whose shutdown hook closes the instance (journal synced,
  * last cycle written, WIJ clean) — then wait for the process to exit, at most {@code --timeout}
- * seconds, and report whether messages.log says it shut down cleanly. {@code --nofailover} is
- * accepted and does nothing until mirroring exists (it will keep the backup from taking over).
+ * seconds, and report whether messages.log says it shut down cleanly. {@code --nofailover} keeps a
+ * mirror's backup from taking over (SPEC M-12): it leaves a marker the stopping member reads.
  */
 final class StopCommand
 {
     static final long TIMEOUT_DEFAULT_SECONDS = 660;
+    /** Left in the data directory by {@code stop --nofailover}: the stopping primary asks no backup to take over. */
+    static final String NO_FAILOVER_FILE = "stop-nofailover";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -55,6 +57,11 @@ final class StopCommand
         }
         final Path messages = config.logDirectory().resolve(MessageLog.FILE_NAME).toAbsolutePath();
         final long messagesFrom = Files.size(messages);
+        if (options.arguments.contains("--nofailover"))
+        {
+            Files.writeString(dataDirectory.resolve(NO_FAILOVER_FILE), "bulwark stop --nofailover at " +
+                java.time.Instant.now() + "\n", StandardCharsets.UTF_8);
+        }
         if (!process.get().destroy())
         {
             err.println("bulwark stop: could not signal pid " + pid);
