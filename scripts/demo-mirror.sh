@@ -213,9 +213,9 @@ resp()
   local name="$1" code=0
   shift
   if [[ "${client[0]}" == redis-cli ]]; then
-    printf '$ redis-cli -p %s %s\n' "${port[$name.resp]}" "$*"
+    printf '$ redis-cli -p %s %s\n' "${port[$name.resp]}" "$(quoted "$@")"
   else
-    printf 'resp_call %s %s\n' "${port[$name.resp]}" "$*"
+    printf 'resp_call %s %s\n' "${port[$name.resp]}" "$(quoted "$@")"
   fi
   resp_output="$("${client[@]}" "${port[$name.resp]}" "$@" 2>&1)" || code=$?
   printf '%s\n' "$resp_output"
@@ -224,6 +224,19 @@ resp()
   fi
 }
 resp_output=""
+# quoted ARG...: the arguments as a shell would need them (those with a space in double quotes).
+quoted()
+{
+  local arg out=()
+  for arg in "$@"; do
+    if [[ "$arg" == *[[:space:]]* ]]; then
+      out+=("\"$arg\"")
+    else
+      out+=("$arg")
+    fi
+  done
+  printf '%s' "${out[*]}"
+}
 printf '(member %s, the primary, on RESP port %s; member %s, the backup, on %s)\n' "$primary" \
   "${port[$primary.resp]}" "$backup" "${port[$backup.resp]}"
 resp "$primary" SET greeting "hello from the primary"
@@ -265,7 +278,14 @@ if ((status_code == 2)) && grep -q "unknown command 'mirror'" <<<"$status_output
   printf '(this build has no bulwark mirror status yet: MIRROR STATUS over RESP, from each member)\n'
   for name in "$backup" "$primary"; do
     printf 'resp_call %s MIRROR STATUS    (member %s)\n' "${port[$name.resp]}" "$name"
-    resp_call "${port[$name.resp]}" MIRROR STATUS || fail "MIRROR STATUS on member $name failed"
+    status_output="$(resp_call "${port[$name.resp]}" MIRROR STATUS)" || fail "MIRROR STATUS on member $name failed"
+    printf '%s\n' "$status_output"
+    if grep -q '^mirror_configured:0' <<<"$status_output"; then
+      # The RESP port does not report mirroring yet: show what the member publishes for its agent.
+      member_state_file "$name" || fail "member $name publishes no mirror state in $(member_data "$name")"
+      printf '(its mirror-member.state, read by its agent: %s in term %s, pid %s)\n' "$state_role" \
+        "$state_term" "$state_pid"
+    fi
   done
 else
   printf '$ %s mirror status --config %s\n' "$bulwark_shown" "$(show "$(member_conf "$backup")")"

@@ -219,23 +219,72 @@ member_ping()
   [[ "$reply" == PONG ]]
 }
 
-# member_role NAME: print what member NAME says it is: primary, backup, unmirrored (MIRROR STATUS says
-# mirroring is not configured: this build has none yet), unreachable, or the role word it gave
-# (starting, stopping, ...). Taken from MIRROR STATUS's role line; where there is none, from ROLE
-# (master is primary, slave or replica is backup).
+# member_state_file NAME: read what member NAME last published in its mirror-member.state (the file its
+# agent reads; layout in MemberStateFile's Javadoc: 4 KiB, little-endian, two slots under a seqlock)
+# into state_role (primary, backup, starting, stopping, ...), state_term, state_journal_end and
+# state_pid; fails if there is no such file or the process that wrote it is not member NAME running.
+# For where the member's RESP port does not tell its role.
+member_state_file()
+{
+  local file words attempt base
+  file="$(member_data "$1")/mirror-member.state"
+  [[ -r "$file" ]] || return 1
+  for attempt in 1 2 3 4 5; do
+    read -r -a words < <(od -An -v -tu4 -w4096 -N 4096 "$file") || return 1
+    # magic "BLWKMSTF", version 1, current slot 0 or 1
+    if ((${#words[@]} != 1024 || words[0] != 1264012354 || words[1] != 1179931469 || words[2] != 1)) || \
+        ((words[4] != 0 && words[4] != 1)); then
+      return 1
+    fi
+    base=$(((64 + words[4] * 256) / 4)) # the current slot, in 4-byte words
+    if ((words[base] % 2 != 0)); then
+      sleep 0.01 # the member is writing that slot: look again
+      continue
+    fi
+    state_pid="${words[base + 2]}"
+    pid_is "$state_pid" org.bulwark.server.BulwarkCli run "$(member_conf "$1")" || return 1
+    case "${words[base + 6]}" in
+      0) state_role=starting ;;
+      1) state_role=primary ;;
+      2) state_role=backup ;;
+      3) state_role=async ;;
+      4) state_role=stopping ;;
+      5) state_role=forced-down ;;
+      6) state_role=stopping-nofailover ;;
+      *) state_role="role-code-${words[base + 6]}" ;;
+    esac
+    state_term=$((words[base + 8] + words[base + 9] * 4294967296))
+    state_journal_end=$((words[base + 10] + words[base + 11] * 4294967296))
+    return 0
+  done
+  return 1
+}
+
+member_state_file_role()
+{
+  member_state_file "$1" || return 1
+  printf '%s\n' "$state_role"
+}
+
+# member_role NAME: print what member NAME says it is: primary, backup, starting, stopping, ...,
+# unmirrored (nothing says it is mirrored), unreachable (no answer on its RESP port), or unknown.
+# From MIRROR STATUS's role line over RESP (or, where that has none, ROLE: master is primary, slave or
+# replica is backup); where the RESP port says mirroring is not configured, from the member's
+# mirror-member.state.
 member_role()
 {
   local status role rc=0
   status="$(resp_call "${port[$1.resp]}" MIRROR STATUS)" || rc=$?
   if ((rc == 1)); then
-    printf 'unreachable\n'
+    member_state_file_role "$1" || printf 'unreachable\n'
     return
   fi
   if grep -qiE '^mirror_configured:0' <<<"$status"; then
-    printf 'unmirrored\n'
+    member_state_file_role "$1" || printf 'unmirrored\n'
     return
   fi
-  role="$(grep -iE '^[[:space:]]*([a-z_]*_)?role[[:space:]]*[:=]' <<<"$status" | head -n 1 | sed -E 's/^[^:=]*[:=][[:space:]]*//')"
+  role="$(grep -iE '^[[:space:]]*([a-z_]*_)?role[[:space:]]*[:=]' <<<"$status" | head -n 1 | \
+    sed -E 's/^[^:=]*[:=][[:space:]]*//')"
   if [[ -z "$role" ]]; then
     role="$(resp_call "${port[$1.resp]}" ROLE | head -n 1)" || true
   fi
