@@ -1,4 +1,7 @@
+# shellcheck shell=bash
 # lib-mirror.sh: what mirror-up.sh, mirror-down.sh and demo-mirror.sh share (sourced, not run).
+# The variables it sets (mirror_key, state_*, mirror_primary, ...) are for the scripts that source it:
+# shellcheck disable=SC2034
 #
 # The layout of a mirror directory DIR (written once by mirror-up.sh):
 #   DIR/mirror.env          the ports, chosen at setup (also the mark that DIR is a mirror-up directory)
@@ -106,12 +109,14 @@ mirror_load_env()
 # does not keep a server from binding it again).
 mirror_used_ports()
 {
-  local table sl local_address remote_address state rest
+  local table sl local_address state rest listening_only
   for table in /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6; do
     [[ -r "$table" ]] || continue
-    while read -r sl local_address remote_address state rest; do
+    listening_only=""
+    [[ "${1:-}" == bound && "$table" == */tcp* ]] && listening_only=1
+    while read -r sl local_address _ state rest; do
       [[ "$sl" == sl ]] && continue
-      if [[ "${1:-}" == bound && "$table" == */tcp* && "$state" != 0A ]]; then
+      if [[ -n "$listening_only" && "$state" != 0A ]]; then # 0A: TCP_LISTEN
         continue
       fi
       printf '%d\n' "$((16#${local_address##*:}))"
@@ -129,9 +134,9 @@ mirror_port_in_use()
 # that no outgoing connection takes one of them between setup and a later start).
 mirror_pick_ports()
 {
-  local low=32768 high
+  local low=32768
   if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
-    read -r low high < /proc/sys/net/ipv4/ip_local_port_range
+    read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
   fi
   local floor=15000 ceiling=$((low - 1))
   if ((ceiling - floor < 1000)); then
@@ -226,10 +231,10 @@ member_ping()
 # For where the member's RESP port does not tell its role.
 member_state_file()
 {
-  local file words attempt base
+  local file words base _
   file="$(member_data "$1")/mirror-member.state"
   [[ -r "$file" ]] || return 1
-  for attempt in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     read -r -a words < <(od -An -v -tu4 -w4096 -N 4096 "$file") || return 1
     # magic "BLWKMSTF", version 1, current slot 0 or 1
     if ((${#words[@]} != 1024 || words[0] != 1264012354 || words[1] != 1179931469 || words[2] != 1)) || \

@@ -49,6 +49,7 @@ kill_process()
   trouble=1
 }
 
+# shellcheck disable=SC2317 # called through mirror_wait
 member_not_busy()
 {
   local state

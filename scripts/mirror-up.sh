@@ -99,6 +99,7 @@ write_agent_script()
     echo "# mirror-up.sh runs it in the background, mirror-down.sh stops it by the pid it writes."
     echo "echo \$\$ > $(printf '%q' "$(agent_pidfile "$name")")"
     echo "export BULWARK_JAVA_OPTS=\"\${BULWARK_AGENT_JAVA_OPTS:--Xmx128m -XX:MaxDirectMemorySize=256m}\""
+    # shellcheck disable=SC2016 # ${BULWARK:-...} is for the agent script to expand
     printf 'exec "${BULWARK:-%s}" agent --bind 127.0.0.1 --port %s --key %q --member %q --log-dir %q\n' \
       "$BULWARK" "${port[$name.agent]}" "$mirror_key" "$name=$(member_conf "$name")" "$(agent_dir "$name")"
   } > "$script"
