@@ -59,14 +59,11 @@ mirror_check_bulwark()
 # mirror_layout DIR: the absolute paths of the mirror in DIR (DIR need not exist yet; nothing is created).
 mirror_layout()
 {
-  local given="${1%/}"
-  [[ -n "$given" ]] || given=/
-  if [[ -d "$given" ]]; then
-    mirror_dir="$(cd -- "$given" && pwd)"
-  elif [[ "$given" == /* ]]; then
-    mirror_dir="$given"
-  else
-    mirror_dir="$PWD/$given"
+  # One spelling of the path, whatever was given (./x, x/, a symbolic link): process command lines
+  # and files name it, and pid_is compares them.
+  if ! mirror_dir="$(realpath -m -- "$1" 2>/dev/null)"; then
+    mirror_dir="$(cd -- "$(dirname -- "$1")" 2>/dev/null && pwd -P)/$(basename -- "$1")" || \
+      mirror_die "cannot make $1 an absolute path"
   fi
   mirror_env="$mirror_dir/mirror.env"
   mirror_key="$mirror_dir/mirror.key"
@@ -127,7 +124,9 @@ mirror_used_ports()
 # mirror_port_in_use PORT: true if a server listens on PORT (TCP) or a socket has it (UDP).
 mirror_port_in_use()
 {
-  mirror_used_ports bound | grep -qx -- "$1"
+  local ports
+  ports="$(mirror_used_ports bound)" # not a pipe into grep -q: under pipefail its early exit is a failure
+  grep -qx -- "$1" <<<"$ports"
 }
 
 # mirror_pick_ports: choose 8 distinct ports that nothing uses, below the kernel's ephemeral range (so
@@ -247,7 +246,8 @@ member_state_file()
       continue
     fi
     state_pid="${words[base + 2]}"
-    pid_is "$state_pid" org.bulwark.server.BulwarkCli run "$(member_conf "$1")" || return 1
+    # The pid is the member's if it runs bulwark with a configuration of that name (a pid reused since).
+    pid_is "$state_pid" "org.bulwark.server.BulwarkCli run " "/$1/bulwark.conf" || return 1
     case "${words[base + 6]}" in
       0) state_role=starting ;;
       1) state_role=primary ;;
@@ -372,7 +372,7 @@ agent_pid()
 {
   local pid=""
   [[ -r "$(agent_pidfile "$1")" ]] && read -r pid < "$(agent_pidfile "$1")"
-  if pid_is "$pid" org.bulwark.server.BulwarkCli agent "$1=$(member_conf "$1")"; then
+  if pid_is "$pid" org.bulwark.server.BulwarkCli agent "--port ${port[$1.agent]} " "--member $1="; then
     printf '%s\n' "$pid"
   else
     return 1
@@ -411,6 +411,20 @@ member_state()
     3) printf 'stopped\n' ;;
     *) printf 'busy\n' ;;
   esac
+}
+
+# mirror_processes: the processes whose command line names the mirror directory, one "PID COMMAND" a line.
+mirror_processes()
+{
+  local entry pid cmdline
+  for entry in /proc/[0-9]*; do
+    pid="${entry#/proc/}"
+    [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+    cmdline="$(tr '\0' ' ' < "$entry/cmdline" 2>/dev/null)" || continue
+    if [[ "$cmdline" == *"$mirror_dir/"* && "$cmdline" == *org.bulwark.server.BulwarkCli* ]]; then
+      printf '%s %s\n' "$pid" "${cmdline##*org.bulwark.server.BulwarkCli }"
+    fi
+  done
 }
 
 # shm_leftovers NAME PID: remove the Aeron directory a killed member leaves in /dev/shm (only that

@@ -127,6 +127,14 @@ for name in "${MIRROR_MEMBERS[@]}"; do
   stop_agent "$name"
 done
 
+# Nothing of this mirror may be left running; say so if something is (it is not killed: it was not
+# found where mirror-up.sh records what it starts).
+leftovers="$(mirror_processes)"
+if [[ -n "$leftovers" ]]; then
+  mirror_warn "still running with $mirror_dir in their command line (not stopped by this script):"
+  printf '  %s\n' "$leftovers" >&2
+  trouble=1
+fi
 # Whatever still has one of the mirror's ports is not ours any more, but say so.
 for key in "${!port[@]}"; do
   if mirror_port_in_use "${port[$key]}"; then
