@@ -77,7 +77,7 @@ await()
   local seconds="$1" what="$2" start
   start="$(now_ms)"
   shift 2
-  mirror_wait "$seconds" "$what" "$@" || fail "timed out after $seconds s waiting for $what${MIRROR_LAST:+ ($MIRROR_LAST)}"
+  mirror_wait "$seconds" "$what" "$@" 2>/dev/null || fail "timed out after $seconds s waiting for $what${MIRROR_LAST:+ ($MIRROR_LAST)}"
   local took=$(($(now_ms) - start))
   printf '(waited %d.%02d s for %s)\n' "$((took / 1000))" "$((took % 1000 / 10))" "$what"
 }

@@ -360,7 +360,7 @@ pid_is()
   local pid="$1" cmdline
   shift
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  cmdline="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  cmdline="$(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline")" || return 1
   local text
   for text in "$@"; do
     [[ "$cmdline" == *"$text"* ]] || return 1
@@ -420,7 +420,7 @@ mirror_processes()
   for entry in /proc/[0-9]*; do
     pid="${entry#/proc/}"
     [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
-    cmdline="$(tr '\0' ' ' < "$entry/cmdline" 2>/dev/null)" || continue
+    cmdline="$(tr '\0' ' ' 2>/dev/null < "$entry/cmdline")" || continue
     if [[ "$cmdline" == *"$mirror_dir/"* && "$cmdline" == *org.bulwark.server.BulwarkCli* ]]; then
       printf '%s %s\n' "$pid" "${cmdline##*org.bulwark.server.BulwarkCli }"
     fi
