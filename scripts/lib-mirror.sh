@@ -273,9 +273,9 @@ member_state_file_role()
 
 # member_role NAME: print what member NAME says it is: primary, backup, starting, stopping, ...,
 # unmirrored (nothing says it is mirrored), unreachable (no answer on its RESP port), or unknown.
-# From MIRROR STATUS's role line over RESP (or, where that has none, ROLE: master is primary, slave or
-# replica is backup); where the RESP port says mirroring is not configured, from the member's
-# mirror-member.state.
+# Over RESP: MIRROR STATUS's "This member:" (or a role line), else INFO replication's mirror_role,
+# else ROLE (master is primary, slave or replica is backup). Where the RESP port says mirroring is
+# not configured (a build before the mirror monitor), from the member's mirror-member.state.
 member_role()
 {
   local status role rc=0
@@ -288,11 +288,20 @@ member_role()
     member_state_file_role "$1" || printf 'unmirrored\n'
     return
   fi
-  role="$(grep -iE '^[[:space:]]*([a-z_]*_)?role[[:space:]]*[:=]' <<<"$status" | head -n 1 | \
-    sed -E 's/^[^:=]*[:=][[:space:]]*//')"
+  # The monitor's table says "This member:    a (Primary, term 2)"; a "role: ..." line also does.
+  role="$(sed -n -E 's/^This member:[[:space:]]+[^[:space:]]+ \(([A-Za-z_-]+).*/\1/p' <<<"$status")"
   if [[ -z "$role" ]]; then
-    role="$(resp_call "${port[$1.resp]}" ROLE | head -n 1)" || true
+    role="$(grep -iE '^[[:space:]]*([a-z_]*_)?role[[:space:]]*[:=]' <<<"$status" | sed -n -E '1s/^[^:=]*[:=][[:space:]]*//p')"
   fi
+  if [[ -z "$role" ]]; then
+    status="$(resp_call "${port[$1.resp]}" INFO replication)" || true
+    role="$(sed -n -E 's/^mirror_role:[[:space:]]*//p' <<<"$status")"
+  fi
+  if [[ -z "$role" ]]; then
+    role="$(resp_call "${port[$1.resp]}" ROLE)" || true
+    role="${role%%$'\n'*}"
+  fi
+  role="${role%%$'\n'*}"
   role="${role,,}"
   role="${role//$'\r'/}"
   case "$role" in
