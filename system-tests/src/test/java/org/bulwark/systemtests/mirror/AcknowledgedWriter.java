@@ -202,11 +202,16 @@ final class AcknowledgedWriter implements AutoCloseable
         return missing;
     }
 
+    @Override
+    public void close()
+    {
+        stop();
+    }
+
     /**
      * Stop writing (the write in flight ends first).
      */
-    @Override
-    public void close()
+    void stop()
     {
         running = false;
         try

@@ -61,7 +61,7 @@ final class Walkthrough
             pair.awaitPrimary(backup, mark, TAKEOVER_TIMEOUT_MS);
             final long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killNs);
             writer.awaitMore(50, REPLICATION_TIMEOUT_MS);
-            writer.close();
+            writer.stop();
             assertEquals(java.util.List.of(), writer.missingOn(backup), "acknowledged writes missing on the new " +
                 "primary " + backup + " after the kill of " + primary);
             assertNotNull(backup.findLog(mark, "is down (its agent says DOWN)"), "the takeover did not come from the " +
@@ -73,7 +73,7 @@ final class Walkthrough
         }
         finally
         {
-            writer.close();
+            writer.stop();
         }
     }
 
