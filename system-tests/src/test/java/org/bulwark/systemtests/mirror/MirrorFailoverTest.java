@@ -1,6 +1,7 @@
 package org.bulwark.systemtests.mirror;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -18,11 +19,12 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class MirrorFailoverTest
 {
-    private static final int ROUNDS = Boolean.getBoolean("bulwark.soak") ? 10 : 3;
+    private static final int ROUNDS = Boolean.getBoolean("bulwark.soak") ? 10 : 2;
     /** The trouble state ends after the trouble timeout; the rest is slack for two loaded cores. */
     private static final long RESUME_TIMEOUT_MS = MirrorPair.QOS_TIMEOUT_MS + MirrorPair.TROUBLE_TIMEOUT_MS + 30_000;
 
-    @TempDir
+    /** Kept when a test fails: the members' logs and data tell what happened. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path root;
 
     @Test
@@ -31,7 +33,7 @@ class MirrorFailoverTest
         try (MirrorPair pair = MirrorPair.onLoopback(root))
         {
             pair.startBoth();
-            Walkthrough.killPrimaryTakeover(pair, pair.a(), pair.b());
+            Walkthrough.killPrimaryTakeover(pair, pair.a(), pair.b(), 200);
         }
     }
 

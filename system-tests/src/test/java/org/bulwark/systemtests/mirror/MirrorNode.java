@@ -141,6 +141,15 @@ final class MirrorNode
      */
     void start() throws Exception
     {
+        launch();
+        awaitReady();
+    }
+
+    /**
+     * Start the member ({@code bulwark run}) without waiting for it.
+     */
+    void launch() throws Exception
+    {
         if (null != member && member.isAlive())
         {
             throw new IllegalStateException(name + " runs already: " + member);
@@ -148,7 +157,25 @@ final class MirrorNode
         member = MirrorProcess.startJvm("member " + name, directory.resolve("run-" + (++launches)), launcher(), "256m",
             BulwarkCli.class, "run", "--config", config.toString());
         owner.accept(member);
-        if (null == member.awaitOutput("member ready", START_TIMEOUT_MS))
+    }
+
+    /**
+     * Wait until the member launched serves RESP.
+     */
+    void awaitReady() throws Exception
+    {
+        final String ready;
+        try
+        {
+            ready = member.awaitOutput("member ready", START_TIMEOUT_MS);
+        }
+        catch (final IllegalStateException ex)
+        {
+            final ForcedDownMarker marker = ForcedDownMarker.read(dataDirectory);
+            throw new IllegalStateException((null == marker ? "" : name + " was forced down while starting (" +
+                marker + "). ") + ex.getMessage() + "\nmessages.log:\n" + MirrorProcess.tail(messages(0)), ex);
+        }
+        if (null == ready)
         {
             throw new IllegalStateException("member " + name + " not ready within " + START_TIMEOUT_MS + " ms; " +
                 "messages.log:\n" + MirrorProcess.tail(messages(0)));
@@ -243,10 +270,26 @@ final class MirrorNode
 
     void startAgent() throws Exception
     {
+        launchAgent();
+        awaitAgentReady();
+    }
+
+    /**
+     * Start the agent without waiting for it.
+     */
+    void launchAgent() throws Exception
+    {
         agent = MirrorProcess.startJvm("agent of " + name, directory.resolve("agent-" + (++launches)), launcher(),
             "96m", BulwarkCli.class, "agent", "--bind", host, "--port", Integer.toString(agentPort), "--key",
             keyFile.toString(), "--member", name + "=" + config, "--log-dir", directory.resolve("agent").toString());
         owner.accept(agent);
+    }
+
+    /**
+     * Wait until the agent launched listens.
+     */
+    void awaitAgentReady() throws Exception
+    {
         if (null == agent.awaitOutput("agent ready", START_TIMEOUT_MS))
         {
             throw new IllegalStateException("the agent of " + name + " is not ready within " + START_TIMEOUT_MS +
@@ -321,6 +364,34 @@ final class MirrorNode
     String findLog(final long from, final String text) throws IOException
     {
         return messages(from).lines().filter(l -> l.contains(text)).findFirst().orElse(null);
+    }
+
+    /**
+     * @return how many lines of messages.log after {@code from} contain {@code text}.
+     */
+    long countLog(final long from, final String text) throws IOException
+    {
+        return messages(from).lines().filter(l -> l.contains(text)).count();
+    }
+
+    /**
+     * Wait until {@code count} lines of messages.log after {@code from} contain {@code text}.
+     *
+     * @return true if they did within the timeout.
+     */
+    boolean awaitLogCount(final long from, final String text, final long count, final long timeoutMs)
+        throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (countLog(from, text) < count)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            Thread.sleep(25);
+        }
+        return true;
     }
 
     /**

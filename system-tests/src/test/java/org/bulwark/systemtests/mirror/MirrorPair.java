@@ -104,11 +104,16 @@ final class MirrorPair implements AutoCloseable
      */
     void startBoth() throws Exception
     {
-        a.startAgent();
-        b.startAgent();
+        // Agents and the first member start together (they do not need each other to start); b only
+        // once a runs, so that a cannot be taken for down (and b become primary alone) on a slow start.
+        a.launchAgent();
+        b.launchAgent();
         final long markA = a.logMark();
         final long markB = b.logMark();
-        a.start();
+        a.launch();
+        a.awaitAgentReady();
+        b.awaitAgentReady();
+        a.awaitReady();
         b.start();
         awaitPrimary(a, markA, MirrorNode.START_TIMEOUT_MS);
         awaitActiveBackup(b, markB, MirrorNode.START_TIMEOUT_MS);
@@ -125,8 +130,8 @@ final class MirrorPair implements AutoCloseable
         final long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         if (null == node.awaitLog(from, "PRIMARY of mirror", timeoutMs))
         {
-            throw new AssertionError(node + " did not become primary within " + timeoutMs + " ms; its log:\n" +
-                node.mirrorLog(from) + "\n" + other(node) + "'s log:\n" + other(node).mirrorLog(0));
+            throw new AssertionError(diagnosis() + node + " did not become primary within " + timeoutMs + " ms; " +
+                "its log:\n" + node.mirrorLog(from) + "\n" + other(node) + "'s log:\n" + other(node).mirrorLog(0));
         }
         String last = "";
         try (RespClient client = node.client(REPLY_TIMEOUT_MS))
@@ -153,6 +158,53 @@ final class MirrorPair implements AutoCloseable
     }
 
     /**
+     * Write {@code key} on {@code node} until it is acknowledged.
+     *
+     * @return the milliseconds until it was.
+     * @throws AssertionError if it was not within the timeout.
+     */
+    static long awaitWrite(final MirrorNode node, final String key, final String value, final long timeoutMs)
+        throws Exception
+    {
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        String last;
+        try (RespClient client = node.client(REPLY_TIMEOUT_MS))
+        {
+            do
+            {
+                try
+                {
+                    last = client.set(key, value);
+                }
+                catch (final IOException ex)
+                {
+                    last = ex.getMessage();
+                }
+                if ("OK".equals(last))
+                {
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                }
+                Thread.sleep(50);
+            }
+            while (System.nanoTime() - deadlineNs < 0);
+        }
+        throw new AssertionError("SET " + key + " on " + node + " not acknowledged within " + timeoutMs + " ms: " +
+            last + "; its log:\n" + node.mirrorLog(0));
+    }
+
+    /**
+     * @return the reply of {@code node} to a write.
+     */
+    static String write(final MirrorNode node, final String key, final String value) throws IOException
+    {
+        try (RespClient client = node.client(REPLY_TIMEOUT_MS))
+        {
+            return client.set(key, value);
+        }
+    }
+
+    /**
      * Wait until {@code node} is the backup of the other and active (it acknowledges what the primary
      * commits).
      */
@@ -160,8 +212,8 @@ final class MirrorPair implements AutoCloseable
     {
         if (null == node.awaitLog(from, "this backup is active", timeoutMs))
         {
-            throw new AssertionError(node + " did not become the active backup within " + timeoutMs + " ms; its " +
-                "log:\n" + node.mirrorLog(from) + "\n" + other(node) + "'s log:\n" + other(node).mirrorLog(0));
+            throw new AssertionError(diagnosis() + node + " did not become the active backup within " + timeoutMs +
+                " ms; its log:\n" + node.mirrorLog(from) + "\n" + other(node) + "'s log:\n" + other(node).mirrorLog(0));
         }
     }
 
@@ -193,6 +245,34 @@ final class MirrorPair implements AutoCloseable
                 Thread.sleep(25);
             }
         }
+    }
+
+    /**
+     * @return the mirror lines of both members' logs, for failure messages.
+     */
+    String logs() throws IOException
+    {
+        return diagnosis() + "--- a:\n" + a.mirrorLog(0) + "\n--- b:\n" + b.mirrorLog(0);
+    }
+
+    /**
+     * @return a note that names a known cause seen in the members' logs, or "".
+     */
+    String diagnosis() throws IOException
+    {
+        final StringBuilder note = new StringBuilder();
+        for (final MirrorNode node : List.of(a, b))
+        {
+            final String timeout = node.findLog(0, "TimeoutException: FATAL");
+            if (null != timeout)
+            {
+                note.append("NOTE: the Aeron client of ").append(node).append(" timed out (the process did not ")
+                    .append("run for more than 10 s): its mirror link is dead for good, the bug that ")
+                    .append("MirrorHungPrimaryTest#aPrimaryFrozenLongerThanAeronsClientTimeoutIsFollowedAgainWhenIt")
+                    .append("Wakes shows. ").append(timeout).append('\n');
+            }
+        }
+        return note.toString();
     }
 
     /**

@@ -192,9 +192,12 @@ final class MirrorProcess
         paused = false;
     }
 
+    /**
+     * @return true if SIGSTOPped and not resumed (nor dead since).
+     */
     boolean paused()
     {
-        return paused;
+        return paused && isAlive();
     }
 
     private void signal(final String signal) throws Exception

@@ -1,6 +1,7 @@
 package org.bulwark.systemtests.mirror;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class MirrorWalkthroughTest
 {
-    @TempDir
+    /** Kept when a test fails: the members' logs and data tell what happened. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path root;
 
     @Test
@@ -54,6 +56,7 @@ class MirrorWalkthroughTest
             assertEquals("two", MirrorPair.awaitValue(a, "walk", "two", Walkthrough.REPLICATION_TIMEOUT_MS),
                 "the rejoined a does not have what b wrote while a was down");
             Walkthrough.setOnPrimaryReadOnBackup(b, a, "walk", "three");
+
             System.out.println("walkthrough: a primary in term " + termOfA + "; graceful stop of a; b primary in " +
                 "term " + termOfB + " after " + takeoverMs + " ms; a rejoined as backup");
         }

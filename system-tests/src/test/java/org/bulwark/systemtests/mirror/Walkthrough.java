@@ -46,21 +46,22 @@ final class Walkthrough
      * kill -9 of the primary while its agent runs: the backup takes over within the deadline, and has
      * every write acknowledged before the kill.
      *
+     * @param writesBeforeKill how many writes the primary acknowledges before it is killed.
      * @return the milliseconds from the kill until the new primary accepted a write.
      */
-    static long killPrimaryTakeover(final MirrorPair pair, final MirrorNode primary, final MirrorNode backup)
-        throws Exception
+    static long killPrimaryTakeover(final MirrorPair pair, final MirrorNode primary, final MirrorNode backup,
+        final int writesBeforeKill) throws Exception
     {
         final long mark = backup.logMark();
         final AcknowledgedWriter writer = new AcknowledgedWriter(pair, primary, "kill9");
         try
         {
-            writer.awaitMore(200, REPLICATION_TIMEOUT_MS);
+            writer.awaitMore(writesBeforeKill, REPLICATION_TIMEOUT_MS);
             final long killNs = System.nanoTime();
             assertEquals(137, primary.kill(), "kill -9 of " + primary);
             pair.awaitPrimary(backup, mark, TAKEOVER_TIMEOUT_MS);
             final long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killNs);
-            writer.awaitMore(50, REPLICATION_TIMEOUT_MS);
+            writer.awaitMore(Math.min(50, writesBeforeKill), REPLICATION_TIMEOUT_MS);
             writer.stop();
             assertEquals(java.util.List.of(), writer.missingOn(backup), "acknowledged writes missing on the new " +
                 "primary " + backup + " after the kill of " + primary);
