@@ -135,8 +135,8 @@ class MirrorDivergenceTest
             // a's journal is back, with the records it committed alone past b's failover point.
             Files.move(hidden, journal);
             final long rejoinMark = a.logMark();
-            a.start();
-            assertNotNull(a.awaitLog(rejoinMark, "needs a rebuild", Walkthrough.REPLICATION_TIMEOUT_MS),
+            a.launch(); // it may be refused before it serves clients
+            assertNotNull(a.awaitLog(rejoinMark, "needs a rebuild", MirrorNode.START_TIMEOUT_MS),
                 "a was not refused:\n" + a.mirrorLog(rejoinMark) + "\nb:\n" + b.mirrorLog(mark));
             final int exit = a.awaitMemberExit(MirrorNode.STOP_TIMEOUT_MS);
             assertNotEquals(Integer.MIN_VALUE, exit, "a refused as backup goes on running");

@@ -31,8 +31,11 @@ class MirrorHungPrimaryTest
     private static final int REFUSED_CONSULTATIONS = 2;
     /** Longer than Aeron's client conductor service interval timeout (10 s). */
     private static final long LONG_FREEZE_MS = 12_000;
-    /** The QoS timeout, then the agent's hung-after time (3 s by default); the rest is slack. */
-    private static final long FORCE_DOWN_TIMEOUT_MS = MirrorPair.QOS_TIMEOUT_MS + 3_000 + 25_000;
+    /** The QoS timeout, then the agent's hung-after time; the rest is slack. */
+    private static final long FORCE_DOWN_TIMEOUT_MS = MirrorPair.QOS_TIMEOUT_MS + MirrorPair.PRODUCT_HUNG_AFTER_MS +
+        25_000;
+    /** Short, but ten times the member's heartbeat interval (100 ms). */
+    private static final long SHORT_HUNG_AFTER_MS = 1_000;
 
     /** Kept when a test fails: the members' logs and data tell what happened. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -68,6 +71,7 @@ class MirrorHungPrimaryTest
             assertTrue(RespClient.isProtect(MirrorPair.write(b, "hung", "b-after-resume")), "b accepts writes");
 
             // With its agent back, a hang of the primary ends in a forced down and a takeover.
+            a.agentHungAfterMs(MirrorPair.PRODUCT_HUNG_AFTER_MS);
             a.startAgent();
             final long forceMark = b.logMark();
             a.member().pause();
@@ -125,6 +129,38 @@ class MirrorHungPrimaryTest
             assertEquals("after", MirrorPair.awaitValue(b, "frozen", "after", Walkthrough.REPLICATION_TIMEOUT_MS),
                 "b does not follow a after a froze for " + LONG_FREEZE_MS + " ms:\n" + pair.logs());
             assertNull(b.findLog(mark, "PRIMARY of mirror"), b.mirrorLog(mark));
+        }
+    }
+
+    @Test
+    @Disabled("bug: a member that is starting is judged HUNG by its agent, and its partner has it forced down " +
+        "(SIGKILL, forced-down marker) and takes over. MirrorMember's constructor opens mirror-member.state, which " +
+        "stamps the heartbeat and publishes the pid, but the heartbeats only begin in the mirror agent's duty " +
+        "cycle, after MirrorDriver.launch, the link's setup and the first duty cycles: on a loaded machine more " +
+        "than agent.hungAfterMs (3 s by default) later. Seen with the default in this suite: 'b is hung (no " +
+        "heartbeat for 3625 ms)' of a b that had started 5 s before. A partner asks the agent while the member " +
+        "starts whenever it waits for it (both starting, or a backup whose primary stopped with --nofailover, " +
+        "whose stopped state the new process also overwrites with NONE). A starting member (role NONE, no " +
+        "heartbeat yet) should not count as hung, or the heartbeat should run from the state file's opening")
+    void aStartingMemberIsNeverForcedDownAsHung() throws Exception
+    {
+        try (MirrorPair pair = MirrorPair.onLoopback(root))
+        {
+            // A short hung-after widens the window; the product's 3 s needs a slow start to show it.
+            pair.agentHungAfterMs(SHORT_HUNG_AFTER_MS);
+            final MirrorNode a = pair.a();
+            final MirrorNode b = pair.b();
+            pair.startBoth();
+            for (int restart = 1; restart <= 3; restart++)
+            {
+                // a stops without failover; b waits for it, asking a's agent about every second, while a starts.
+                a.stopNoFailover();
+                final long mark = a.logMark();
+                a.start();
+                pair.awaitPrimary(a, mark, Walkthrough.TAKEOVER_TIMEOUT_MS);
+                assertFalse(a.forcedDown(), "restart " + restart + ": a was forced down while starting:\n" +
+                    b.mirrorLog(0));
+            }
         }
     }
 }

@@ -46,6 +46,7 @@ final class MirrorNode
     private final String redisCli;
     private MirrorProcess member;
     private MirrorProcess agent;
+    private long agentHungAfterMs = MirrorPair.AGENT_HUNG_AFTER_MS;
     private int launches;
 
     /**
@@ -268,6 +269,14 @@ final class MirrorNode
 
     // ------------------------------------------------------------------ the agent
 
+    /**
+     * @param hungAfterMs the agent's {@code --hung-after-ms} from its next start on.
+     */
+    void agentHungAfterMs(final long hungAfterMs)
+    {
+        this.agentHungAfterMs = hungAfterMs;
+    }
+
     void startAgent() throws Exception
     {
         launchAgent();
@@ -281,7 +290,8 @@ final class MirrorNode
     {
         agent = MirrorProcess.startJvm("agent of " + name, directory.resolve("agent-" + (++launches)), launcher(),
             "96m", BulwarkCli.class, "agent", "--bind", host, "--port", Integer.toString(agentPort), "--key",
-            keyFile.toString(), "--member", name + "=" + config, "--log-dir", directory.resolve("agent").toString());
+            keyFile.toString(), "--member", name + "=" + config, "--log-dir", directory.resolve("agent").toString(),
+            "--hung-after-ms", Long.toString(agentHungAfterMs));
         owner.accept(agent);
     }
 

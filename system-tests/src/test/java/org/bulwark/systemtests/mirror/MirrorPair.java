@@ -30,6 +30,15 @@ final class MirrorPair implements AutoCloseable
     static final long QOS_TIMEOUT_MS = 2_000;
     static final long TROUBLE_TIMEOUT_MS = 2 * QOS_TIMEOUT_MS;
     static final String MIRROR_NAME = "SYSTEST";
+    /** The agent's default {@code hungAfterMs}: a member whose heartbeat is older is hung. */
+    static final long PRODUCT_HUNG_AFTER_MS = 3_000;
+    /**
+     * What the agents here use unless a test says otherwise: far above the product's default, because a
+     * member that is starting is judged hung after {@link #PRODUCT_HUNG_AFTER_MS} without a heartbeat, and
+     * its partner then has it forced down (the bug that MirrorHungPrimaryTest's disabled test
+     * aStartingMemberIsNeverForcedDownAsHung shows). Tests that need the hung judgment set the product's value.
+     */
+    static final long AGENT_HUNG_AFTER_MS = 15_000;
     /** A client waits longer than a primary may hold a commit (the QoS and the trouble timeout). */
     static final int REPLY_TIMEOUT_MS = 30_000;
 
@@ -91,6 +100,15 @@ final class MirrorPair implements AutoCloseable
     MirrorNode b()
     {
         return b;
+    }
+
+    /**
+     * Set both agents' {@code --hung-after-ms} (before they start).
+     */
+    void agentHungAfterMs(final long hungAfterMs)
+    {
+        a.agentHungAfterMs(hungAfterMs);
+        b.agentHungAfterMs(hungAfterMs);
     }
 
     MirrorNode other(final MirrorNode node)
