@@ -137,8 +137,8 @@ final class AcknowledgedWriter implements AutoCloseable
             }
             if (System.nanoTime() - deadlineNs > 0)
             {
-                throw new AssertionError("only " + acknowledgedCount() + " of " + wanted + " writes acknowledged " +
-                    "within " + timeoutMs + " ms; last failure: " + lastFailure);
+                throw new AssertionError(pair.diagnosis() + "only " + acknowledgedCount() + " of " + wanted +
+                    " writes acknowledged within " + timeoutMs + " ms; last failure: " + lastFailure);
             }
             Thread.sleep(10);
         }

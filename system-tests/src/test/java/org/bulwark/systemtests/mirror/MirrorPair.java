@@ -281,10 +281,13 @@ final class MirrorPair implements AutoCloseable
         final StringBuilder note = new StringBuilder();
         for (final MirrorNode node : List.of(a, b))
         {
-            final String timeout = node.findLog(0, "TimeoutException: FATAL");
-            if (null != timeout)
+            // Aeron's client conductor ends after a liveness timeout (its own thread or the driver's did not
+            // run for 10 s): ConductorServiceTimeoutException, DriverTimeoutException, or the driver closing
+            // the client ("unexpected close of heartbeat timestamp counter"); each ends so.
+            final String timeout = node.findLog(0, "Aeron error");
+            if (null != timeout && null != node.findLog(0, "AgentTerminationException"))
             {
-                note.append("NOTE: the Aeron client of ").append(node).append(" timed out (the process did not ")
+                note.append("NOTE: the Aeron client of ").append(node).append(" ended (a thread of it did not ")
                     .append("run for more than 10 s): its mirror link is dead for good, the bug that ")
                     .append("MirrorHungPrimaryTest#aPrimaryFrozenLongerThanAeronsClientTimeoutIsFollowedAgainWhenIt")
                     .append("Wakes shows. ").append(timeout).append('\n');
