@@ -341,19 +341,7 @@ public final class Journal implements AutoCloseable
             {
                 break;
             }
-            // The buffer is full: the writer is behind (or stuck). Wait, boundedly.
-            requestFlush();
-            final long nowNs = System.nanoTime();
-            if (0 == deadlineNs)
-            {
-                deadlineNs = nowNs + TimeUnit.MILLISECONDS.toNanos(config.freezeTimeoutMs());
-            }
-            else if (nowNs - deadlineNs > 0)
-            {
-                throw new JournalFrozenException("the journal buffer stayed full for " + config.freezeTimeoutMs() +
-                    " ms: the journal writer is not keeping up or is stuck");
-            }
-            LockSupport.parkNanos(50_000);
+            deadlineNs = awaitRoom(deadlineNs);
         }
         final UnsafeBuffer target = buffer.buffer();
         final int index = buffer.index(position);
@@ -362,6 +350,31 @@ public final class Journal implements AutoCloseable
             newValue, newValueOffset, newValueLength, oldValue, oldValueOffset, oldValueLength);
         buffer.publish(position, frameLength);
         return position;
+    }
+
+    /**
+     * The buffer is full: the writer is behind (or stuck). Wake it and wait a little, boundedly.
+     *
+     * @param deadlineNs 0 on the first call, then what the previous call returned.
+     * @return the deadline to pass next time.
+     * @throws JournalFrozenException once the buffer stayed full for the freeze timeout.
+     */
+    private long awaitRoom(final long deadlineNs)
+    {
+        requestFlush();
+        final long nowNs = System.nanoTime();
+        if (0 == deadlineNs)
+        {
+            LockSupport.parkNanos(50_000);
+            return nowNs + TimeUnit.MILLISECONDS.toNanos(config.freezeTimeoutMs());
+        }
+        if (nowNs - deadlineNs > 0)
+        {
+            throw new JournalFrozenException("the journal buffer stayed full for " + config.freezeTimeoutMs() +
+                " ms: the journal writer is not keeping up or is stuck");
+        }
+        LockSupport.parkNanos(50_000);
+        return deadlineNs;
     }
 
     /**
@@ -393,18 +406,7 @@ public final class Journal implements AutoCloseable
         long deadlineNs = 0;
         while (buffer.tryClaimRaw(length) < 0)
         {
-            requestFlush();
-            final long nowNs = System.nanoTime();
-            if (0 == deadlineNs)
-            {
-                deadlineNs = nowNs + TimeUnit.MILLISECONDS.toNanos(config.freezeTimeoutMs());
-            }
-            else if (nowNs - deadlineNs > 0)
-            {
-                throw new JournalFrozenException("the journal buffer stayed full for " + config.freezeTimeoutMs() +
-                    " ms: the journal writer is not keeping up or is stuck");
-            }
-            LockSupport.parkNanos(50_000);
+            deadlineNs = awaitRoom(deadlineNs);
             checkNotFrozen();
         }
         if (lastSequence >= 0)
